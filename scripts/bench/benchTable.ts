@@ -1,0 +1,33 @@
+/** One row of the benchmark table: our figure, the reference measured in the same run, and the goal. */
+export interface BenchRow {
+  name: string;
+  ours: number;
+  reference: number;
+  unit: string;
+  /** The ratio ours/reference must reach this (higher is better) ... */
+  goalRatio?: number;
+  /** ... or stay under this (lower is better). */
+  maxRatio?: number;
+  note?: string;
+}
+
+export function printBenchTable(rows: BenchRow[]): boolean {
+  const header = ['benchmark', 'ours', 'reference', 'ratio', 'goal', 'verdict'];
+  const body = rows.map((r) => {
+    const ratio = r.ours / r.reference;
+    const goal = r.goalRatio !== undefined ? `>= ${r.goalRatio}` : r.maxRatio !== undefined ? `<= ${r.maxRatio}` : '-';
+    const ok = r.goalRatio !== undefined ? ratio >= r.goalRatio : r.maxRatio !== undefined ? ratio <= r.maxRatio : true;
+    return { cells: [r.name, `${fmt(r.ours)} ${r.unit}`, `${fmt(r.reference)} ${r.unit}`, ratio.toFixed(2), goal, ok ? 'met' : 'MISSED'], ok, note: r.note };
+  });
+  const widths = header.map((_, i) => Math.max(header[i].length, ...body.map((b) => b.cells[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const b of body) console.log(line(b.cells));
+  for (const b of body.filter((x) => x.note)) console.log(`  ${b.cells[0]}: ${b.note}`);
+  return body.every((b) => b.ok);
+}
+
+function fmt(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+}

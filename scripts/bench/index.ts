@@ -1,0 +1,12 @@
+import { printBenchTable, type BenchRow } from './benchTable';
+import { validationBench } from './validationBench';
+
+/** `npm run bench`: each benchmark measures ours and its reference side by side in this run. */
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [];
+  rows.push(await validationBench());
+  const allMet = printBenchTable(rows);
+  if (!allMet) console.log('\nsome goals were missed (see the verdict column)');
+}
+
+void main();

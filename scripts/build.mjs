@@ -1,0 +1,42 @@
+// Bundles each entry point with esbuild. onnxruntime-node stays external: its native files are
+// loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['onnxruntime-node', 'vscode'],
+  logLevel: 'warning',
+};
+
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/core/worker/coreWorker.ts', out: 'coreWorker' },
+  { in: 'src/runtime/server.ts', out: 'runtime' },
+].filter((e) => existsSync(e.in));
+
+const contexts = await Promise.all(
+  entries.map((e) =>
+    esbuild.context({
+      ...common,
+      entryPoints: { [e.out]: e.in },
+      outdir: 'dist',
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  ),
+);
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

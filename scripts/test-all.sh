@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test tier and ends with one line "N passed, N failed" summing them all.
+# Provisions what the tiers need (npm dependencies, a VS Code to test in) when it is missing.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+logs=$(mktemp -d)
+passed=0
+failed=0
+status=0
+
+bash scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# Adds a tier's counts; a tier that could not run counts as one failure.
+count() {
+  local name=$1 pass=$2 fail=$3 rc=$4
+  if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+  echo "==> $name: $pass passed, $fail failed"
+  passed=$((passed + pass))
+  failed=$((failed + fail))
+  [ "$fail" -eq 0 ] || status=1
+}
+
+echo "==> lint"
+npx --no-install eslint src test scripts
+count lint 0 0 $?
+
+echo "==> unit tests"
+npx --no-install mocha --config test/unit/.mocharc.json 2>&1 | tee "$logs/unit.log"
+rc=${PIPESTATUS[0]}
+count unit "$(grep -oP '^\s*\K\d+(?= passing)' "$logs/unit.log" | tail -1 || echo 0)" "$(grep -oP '^\s*\K\d+(?= failing)' "$logs/unit.log" | tail -1 || echo 0)" "$rc"
+
+if [ -f out/test/extension/runTests.js ]; then
+  echo "==> extension-host tests"
+  bash scripts/provision/vscode.sh && MODELDEPLOY_TEST_RESULTS="$logs/extension.json" node out/test/extension/runTests.js 2>&1 | tee "$logs/extension.log"
+  rc=${PIPESTATUS[0]}
+  ext_pass=$(node -e "try{console.log(require('$logs/extension.json').passed)}catch{console.log(0)}")
+  ext_fail=$(node -e "try{console.log(require('$logs/extension.json').failed)}catch{console.log(0)}")
+  count extension "$ext_pass" "$ext_fail" "$rc"
+fi
+
+cd "$root"
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+import { CancelledError, UserError, type SourceLocation } from '../core/errors';
+import { ConfigError } from '../core/project/configProblem';
+
+/** Exit codes: 2 for a problem the user can fix, 1 for anything else, 130 when interrupted. */
+export const EXIT_USER_ERROR = 2;
+export const EXIT_INTERNAL_ERROR = 1;
+export const EXIT_CANCELLED = 130;
+
+/** Paths in messages are shown relative to where the command was run, as compilers do. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function relativeLocation(location?: SourceLocation): SourceLocation | undefined {
+  return location && { ...location, file: displayPath(location.file) };
+}
+
+/** Prints an error the way the CLI promises: one clear line per problem, a stack only with --verbose. */
+export function reportError(error: unknown, options: { verbose: boolean; json: boolean }): number {
+  if (error instanceof CancelledError) {
+    process.stderr.write('modeldeploy: cancelled\n');
+    return EXIT_CANCELLED;
+  }
+  if (error instanceof UserError) {
+    const text =
+      error instanceof ConfigError
+        ? new ConfigError(displayPath(error.configFile), error.problems).format()
+        : new UserError(error.message, relativeLocation(error.location), error.hint).format();
+    if (options.json) process.stdout.write(`${JSON.stringify({ error: { message: error.message, location: error.location, hint: error.hint } })}\n`);
+    process.stderr.write(`error: ${text.split('\n').join('\nerror: ')}\n`);
+    if (options.verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return EXIT_USER_ERROR;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`internal error: ${message}\n`);
+  if (options.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('run again with --verbose for details\n');
+  return EXIT_INTERNAL_ERROR;
+}

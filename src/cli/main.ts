@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors';
+import { cliCommands } from './cliCommands';
+import { EXIT_USER_ERROR, reportError } from './cliOutput';
+
+const USAGE = `usage: modeldeploy <command> [--project DIR] [--json] [--verbose]
+
+commands:
+${Object.entries(cliCommands)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join('\n')}
+
+options:
+  --project DIR  the model project folder (default: the current folder)
+  --json         print one machine-readable JSON object on stdout
+  --verbose      show stack traces of internal errors
+  --help         show this help`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        project: { type: 'string', short: 'p', default: '.' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        model: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_USER_ERROR;
+  }
+  const { values, positionals } = parsed;
+  const name = positionals[0];
+  if (values.help || !name) {
+    (name || values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return values.help ? 0 : EXIT_USER_ERROR;
+  }
+  const command = Object.hasOwn(cliCommands, name) ? cliCommands[name as keyof typeof cliCommands] : undefined;
+  const options = { verbose: values.verbose, json: values.json };
+  if (!command) {
+    return reportError(new UserError(`unknown command "${name}"`, undefined, `run "modeldeploy --help"; commands: ${Object.keys(cliCommands).join(', ')}`), options);
+  }
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    return await command.run({ projectDir: values.project, json: values.json, model: values.model, signal: abort.signal, extra: positionals.slice(1) });
+  } catch (error) {
+    return reportError(error, options);
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { InferenceSession as OrtSession } from 'onnxruntime-node';
+import { UserError } from '../errors';
+import type { ModelInfo, TensorInfo } from './modelInfo';
+import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
+import { onnxRuntime } from './onnxRuntime';
+
+/**
+ * Loads a model with onnxruntime and reports its signature, producer and identity. Models that
+ * onnxruntime cannot serve as a whole (non-tensor outputs, inputs of several kinds) are reported with
+ * notes, never a crash.
+ */
+export async function inspectModel(file: string): Promise<ModelInfo> {
+  const bytes = await readModelBytes(file);
+  const header = parseHeader(file, bytes);
+  const session = await createSession(file, bytes);
+  try {
+    return describeModel(file, bytes, header, session);
+  } finally {
+    await session.release();
+  }
+}
+
+export async function readModelBytes(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError('model file does not exist', { file }, 'check the "model" path in modeldeploy.yaml');
+    if (code === 'EISDIR') throw new UserError('model path is a folder, not an .onnx file', { file });
+    throw new UserError(`cannot read the model file: ${(error as Error).message}`, { file });
+  }
+}
+
+function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
+  try {
+    return readOnnxHeader(bytes);
+  } catch {
+    throw new UserError(
+      `not an ONNX model (${bytes.length} bytes that do not parse as an ONNX ModelProto)`,
+      { file },
+      'export the model to ONNX (torch.onnx.export, skl2onnx, tf2onnx) and point "model" at the .onnx file',
+    );
+  }
+}
+
+export async function createSession(file: string, bytes: Uint8Array): Promise<OrtSession> {
+  const ort = onnxRuntime();
+  try {
+    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  } catch (error) {
+    const reason = String((error as Error).message ?? error).split('\n')[0];
+    throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
+  }
+}
+
+export function describeModel(file: string, bytes: Uint8Array, header: OnnxHeader, session: OrtSession): ModelInfo {
+  const inputs = session.inputMetadata.map(toTensorInfo);
+  const outputs = session.outputMetadata.map(toTensorInfo);
+  const notes: string[] = [];
+  for (const output of outputs.filter((o) => !o.isTensor)) {
+    notes.push(`output "${output.name}" is not a tensor (${output.type}); it is not served or scored, use a tensor output instead`);
+  }
+  for (const input of inputs.filter((i) => !i.isTensor)) {
+    notes.push(`input "${input.name}" is not a tensor (${input.type}); requests cannot fill it`);
+  }
+  const batch = batchOf(inputs);
+  if (batch.kind === 'fixed') notes.push(`the batch dimension is fixed at ${batch.size}: validation runs row by row and the server does not batch requests`);
+  return {
+    file: path.resolve(file),
+    sizeBytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    irVersion: header.irVersion,
+    producer: { name: header.producerName, version: header.producerVersion },
+    opsets: header.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
+    inputs,
+    outputs,
+    batch,
+    notes,
+  };
+}
+
+function toTensorInfo(meta: OrtSession.ValueMetadata): TensorInfo {
+  if (!meta.isTensor) return { name: meta.name, type: nonTensorKind(meta), shape: [], isTensor: false };
+  return {
+    name: meta.name,
+    type: meta.type,
+    shape: meta.shape.map((d) => (typeof d === 'number' ? (d < 0 ? '?' : d) : d === '' ? '?' : d)),
+    isTensor: true,
+  };
+}
+
+function nonTensorKind(meta: OrtSession.ValueMetadata): string {
+  const type = (meta as { type?: unknown }).type;
+  return typeof type === 'string' && type ? type : 'non-tensor';
+}
+
+/**
+ * The batch dimension is the first dimension of the ranked tensor inputs. It is free only when it is
+ * symbolic on every such input; a number there means the model takes exactly that many rows.
+ */
+export function batchOf(inputs: TensorInfo[]): ModelInfo['batch'] {
+  const ranked = inputs.filter((i) => i.isTensor && i.shape.length > 0);
+  if (ranked.length === 0) return { kind: 'none' };
+  const fixed = ranked.find((i) => typeof i.shape[0] === 'number');
+  if (fixed) return { kind: 'fixed', size: fixed.shape[0] as number };
+  return { kind: 'free' };
+}

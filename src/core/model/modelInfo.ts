@@ -1,0 +1,24 @@
+/** What inspection reports about one model input or output. */
+export interface TensorInfo {
+  name: string;
+  /** Element type as onnxruntime names it (float32, int64, string, ...); for non-tensors, their kind. */
+  type: string;
+  /** Dimensions: numbers where fixed, strings where symbolic ("?" for an unnamed one). Empty for a scalar. */
+  shape: (number | string)[];
+  isTensor: boolean;
+}
+
+export interface ModelInfo {
+  file: string;
+  sizeBytes: number;
+  sha256: string;
+  irVersion: number;
+  producer: { name: string; version: string };
+  opsets: { domain: string; version: number }[];
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** How the first dimension of the tensor inputs behaves: `free` allows batching; `fixed` means row by row. */
+  batch: { kind: 'free' } | { kind: 'fixed'; size: number } | { kind: 'none' };
+  /** Things the user should know (skipped non-tensor outputs, inputs batching cannot fill, ...). */
+  notes: string[];
+}

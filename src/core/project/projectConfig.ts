@@ -1,0 +1,62 @@
+/** The typed, defaults-filled form of `modeldeploy.yaml` that the rest of core works with. */
+
+export type Task = 'classification' | 'regression' | 'raw';
+export type Platform = 'linux/amd64' | 'linux/arm64';
+
+export interface ValidationInputConfig {
+  /** Model input name; undefined means "the model's only input". */
+  name?: string;
+  /** Shape with -1 for the batch dimension; undefined means "taken from the model". */
+  shape?: number[];
+  scale: number;
+}
+
+export interface ValidationConfig {
+  /** Absolute path of the data file. */
+  data: string;
+  /** The path as written in the config, for messages. */
+  dataPath: string;
+  target: string;
+  features?: string[];
+  input: ValidationInputConfig;
+  output?: string;
+  metrics: string[];
+}
+
+export interface GateConfig {
+  min?: number;
+  max?: number;
+  max_drop?: number;
+  max_rise?: number;
+}
+
+export interface EnvironmentConfig {
+  name: string;
+  registry?: string;
+  run?: { port?: number };
+  approval: 'required' | 'none';
+}
+
+export interface ProjectConfig {
+  /** Absolute project folder. */
+  dir: string;
+  /** Absolute path of modeldeploy.yaml. */
+  configFile: string;
+  name: string;
+  version: string;
+  /** Absolute model path, and as written. */
+  model: string;
+  modelPath: string;
+  task: Task;
+  labels?: string[];
+  /** Absolute sample request path, when the project has one. */
+  sample?: string;
+  validation?: ValidationConfig;
+  gates: Record<string, GateConfig>;
+  image: { base: string; platform: Platform };
+  environments: EnvironmentConfig[];
+}
+
+export const CONFIG_FILE_NAME = 'modeldeploy.yaml';
+export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
+export const DEFAULT_PLATFORM: Platform = 'linux/amd64';

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import { CORE_WORKER_SCRIPT } from '../worker/runInWorker';
+import { deserializeError, serializeError } from '../worker/serializeError';
+import type { SerializedError } from '../worker/workerProtocol';
+import { openDataset, type DataBatch, type DataSpec } from './dataReader';
+
+/** The data set's feature columns, then its rows in batches. */
+export interface BatchStream {
+  features: string[];
+  batches: AsyncIterable<DataBatch>;
+  /** Stops reading (a no-op once the batches have been read to the end). */
+  close(): Promise<void>;
+}
+
+type ReaderMessage = { type: 'header'; features: string[] } | { type: 'batch'; batch: DataBatch } | { type: 'end' } | { type: 'error'; error: SerializedError };
+
+/** Batches a reader thread keeps ready ahead of the consumer: enough to hide parsing, bounded in memory. */
+const BATCHES_AHEAD = 4;
+
+/**
+ * Opens the data set on a second thread so that parsing overlaps inference (run() blocks the thread it
+ * runs on). Batches are transferred, not copied; the reader stays at most BATCHES_AHEAD batches ahead.
+ */
+export async function openBatchesInThread(spec: DataSpec): Promise<BatchStream> {
+  const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task: 'readBatches', args: spec } });
+  const queue: ReaderMessage[] = [];
+  let wake: (() => void) | undefined;
+  const push = (message: ReaderMessage) => {
+    queue.push(message);
+    wake?.();
+  };
+  worker.on('message', push);
+  worker.on('error', (error) => push({ type: 'error', error: serializeError(error) }));
+  const next = async (): Promise<ReaderMessage> => {
+    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return queue.shift()!;
+  };
+  const first = await next();
+  if (first.type !== 'header') {
+    await worker.terminate();
+    throw first.type === 'error' ? deserializeError(first.error) : new Error(`the reader thread sent ${first.type} before the header`);
+  }
+  async function* batches(): AsyncGenerator<DataBatch> {
+    try {
+      for (;;) {
+        const message = await next();
+        if (message.type === 'end') return;
+        if (message.type === 'error') throw deserializeError(message.error);
+        if (message.type === 'batch') {
+          worker.postMessage('next');
+          yield message.batch;
+        }
+      }
+    } finally {
+      await worker.terminate();
+    }
+  }
+  return { features: first.features, batches: batches(), close: () => worker.terminate().then(() => undefined) };
+}
+
+/** The reader thread's side: the header, then batches, waiting for the consumer's "next" to stay bounded. */
+export async function serveBatches(
+  spec: DataSpec,
+  port: { postMessage(message: ReaderMessage, transfer?: ArrayBuffer[]): void; on(event: 'message', listener: () => void): void },
+): Promise<void> {
+  let credits = BATCHES_AHEAD;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    credits++;
+    wake?.();
+  });
+  try {
+    const dataset = await openDataset(spec);
+    port.postMessage({ type: 'header', features: dataset.features });
+    for await (const batch of dataset.batches) {
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      credits--;
+      port.postMessage({ type: 'batch', batch }, [batch.features.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
+    }
+    port.postMessage({ type: 'end' });
+  } catch (error) {
+    port.postMessage({ type: 'error', error: serializeError(error) });
+  }
+}

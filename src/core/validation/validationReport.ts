@@ -1,0 +1,30 @@
+import type { Task } from '../project/projectConfig';
+
+/** What validation found: written to .modeldeploy/metrics/<version>.json and carried in image labels. */
+export interface ValidationReport {
+  project: string;
+  version: string;
+  task: Task;
+  createdAt: string;
+  /** The selected metrics, by the names used in the config and in gates. */
+  metrics: Record<string, number>;
+  classification?: {
+    labels: string[];
+    perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+    confusionMatrix: number[][];
+    /** `softmax` when the model gave raw scores and softmax was applied for log_loss and roc_auc. */
+    scores: 'probabilities' | 'softmax';
+  };
+  rows: number;
+  dataFile: string;
+  dataSha256: string;
+  modelSha256: string;
+  input: { name: string; shape: number[]; batchSize: number };
+  output: string;
+  wallTimeMs: number;
+  rowsPerSecond: number;
+}
+
+export interface ValidationProgress {
+  rows: number;
+}

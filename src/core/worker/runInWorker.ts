@@ -1,0 +1,46 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CancelledError } from '../errors';
+import { deserializeError } from './serializeError';
+import type { WorkerEvent, WorkerRequest } from './workerProtocol';
+import type { WorkerTasks } from './workerTasks';
+
+export interface WorkerOptions<P> {
+  signal?: AbortSignal;
+  onProgress?: (progress: P) => void;
+}
+
+/** The worker script sits next to this module: dist/coreWorker.js in the bundles, out/.../coreWorker.js in tests. */
+export const CORE_WORKER_SCRIPT = path.join(__dirname, 'coreWorker.js');
+
+/**
+ * Runs a core task on a worker thread, so that onnxruntime (whose run() blocks its thread) and data
+ * parsing never stall the caller: the VS Code extension host above all. Abort terminates the thread.
+ */
+export function runInWorker<K extends keyof WorkerTasks>(
+  task: K,
+  args: WorkerTasks[K]['args'],
+  options: WorkerOptions<WorkerTasks[K]['progress']> = {},
+): Promise<WorkerTasks[K]['result']> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new CancelledError());
+    const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task, args } satisfies WorkerRequest });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => finish(() => reject(new CancelledError()));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (event: WorkerEvent) => {
+      if (event.type === 'progress') options.onProgress?.(event.value as WorkerTasks[K]['progress']);
+      else if (event.type === 'result') finish(() => resolve(event.value as WorkerTasks[K]['result']));
+      else finish(() => reject(deserializeError(event.error)));
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the worker thread exited with code ${code} before it answered`))));
+  });
+}

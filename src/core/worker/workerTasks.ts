@@ -1,0 +1,18 @@
+import { inspectModel } from '../model/inspectModel';
+import type { ModelInfo } from '../model/modelInfo';
+import type { ProjectConfig } from '../project/projectConfig';
+import { scoreModel } from '../validation/scoreModel';
+import type { ValidationProgress, ValidationReport } from '../validation/validationReport';
+
+/** The tasks the core worker thread runs, with their argument, result and progress types. */
+export interface WorkerTasks {
+  inspect: { args: { file: string }; result: ModelInfo; progress: never };
+  validate: { args: { project: ProjectConfig }; result: ValidationReport; progress: ValidationProgress };
+}
+
+type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void) => Promise<WorkerTasks[K]['result']>;
+
+export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
+  inspect: (args) => inspectModel(args.file),
+  validate: (args, progress) => scoreModel(args.project, progress),
+};

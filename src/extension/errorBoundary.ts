@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../core/errors';
+import { log } from './log';
+
+const SHOW_LOGS = 'Show Logs';
+const OPEN_FILE = 'Open File';
+
+/**
+ * Every command runs inside this: a cancelled run is quiet, a user's mistake is shown with its place and
+ * hint, anything else is logged with its stack; every message offers the logs.
+ */
+export async function runGuarded(commandId: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      log.info(`${commandId}: cancelled`);
+      return;
+    }
+    const userError = error instanceof UserError ? error : undefined;
+    const text = userError ? userError.format() : `${commandId} failed: ${(error as Error)?.message ?? String(error)}`;
+    if (userError) log.warn(text);
+    else log.error(text, error);
+    const location = userError?.location;
+    const actions = location?.line !== undefined ? [OPEN_FILE, SHOW_LOGS] : [SHOW_LOGS];
+    const choice = await vscode.window.showErrorMessage(`Model Deploy: ${text}`, ...actions);
+    if (choice === SHOW_LOGS) log.show();
+    if (choice === OPEN_FILE && location?.line !== undefined) {
+      const position = new vscode.Position(location.line - 1, Math.max(0, (location.column ?? 1) - 1));
+      await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commandTable';
+import { Config } from './config';
+import { ConfigDiagnostics } from './configDiagnostics';
+import { log } from './log';
+import { ProjectStore } from './projectStore';
+import { ReportDocuments } from './reportDocuments';
+import { StatusBar } from './statusBar';
+import { ProjectTreeProvider } from './tree/projectTreeProvider';
+
+/** What activate() hands back: the parts the extension tests look into. */
+export interface ModelDeployApi {
+  store: ProjectStore;
+  tree: ProjectTreeProvider;
+  statusBar: StatusBar;
+}
+
+/** Wires the parts together and registers every disposable; nothing heavy (no native module) loads here. */
+export function activate(context: vscode.ExtensionContext): ModelDeployApi {
+  const add = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  add(log.init(vscode.window.createOutputChannel('Model Deploy', { log: true })));
+  const config = add(new Config());
+  const store = add(new ProjectStore(config));
+  const tree = add(new ProjectTreeProvider(store));
+  add(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
+  add(new ConfigDiagnostics(store));
+  const statusBar = add(new StatusBar(store, config));
+  const reports = add(new ReportDocuments());
+  registerCommands({ store, statusBar, reports }).forEach(add);
+  void store.ready();
+  log.info(`Model Deploy ${context.extension.packageJSON.version} activated`);
+  return { store, tree, statusBar };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import type { Config } from './config';
+import { Disposable } from './disposable';
+import type { ProjectEntry, ProjectStore } from './projectStore';
+
+/**
+ * The deploy button: names the active project (the one holding the active editor's file, else the only
+ * one), its version and state; a click offers the next steps.
+ */
+export class StatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('modelDeploy.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly config: Config,
+  ) {
+    super();
+    this.item.name = 'Model Deploy';
+    this.item.command = 'modelDeploy.showActions';
+    this.register(store.onDidChange(() => this.update()));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(config.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  /** The project the user is working on, for commands invoked without a tree item. */
+  activeProject(): ProjectEntry | undefined {
+    const file = vscode.window.activeTextEditor?.document.uri;
+    const fromEditor = file?.scheme === 'file' ? this.store.projectOf(file.fsPath) : undefined;
+    return fromEditor ?? (this.store.projects.length === 1 ? this.store.projects[0] : this.lastActive);
+  }
+
+  private lastActive?: ProjectEntry;
+
+  private update(): void {
+    const entry = this.activeProject();
+    if (entry) this.lastActive = this.store.find(entry.dir);
+    if (!this.config.showStatusBar || !entry) {
+      this.item.hide();
+      return;
+    }
+    const errors = entry.problems.filter((p) => p.severity === 'error').length;
+    if (entry.activity) {
+      this.item.text = `$(sync~spin) ${entry.name}: ${entry.activity}`;
+    } else if (errors) {
+      this.item.text = `$(error) ${entry.name}: config errors`;
+    } else {
+      const accuracy = entry.metrics?.metrics.accuracy;
+      this.item.text = `$(rocket) ${entry.name} ${entry.version ?? ''}${accuracy !== undefined ? ` · acc ${accuracy.toFixed(3)}` : ''}`;
+    }
+    this.item.tooltip = `Model Deploy: ${entry.name} ${entry.version ?? ''} (${entry.dir}). Click for next steps.`;
+    this.item.backgroundColor = errors ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.show();
+  }
+
+  /** For tests and for the command: the text shown now. */
+  get text(): string {
+    return this.item.text;
+  }
+}

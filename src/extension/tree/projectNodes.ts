@@ -1,0 +1,30 @@
+import type { TensorInfo } from '../../core/model/modelInfo';
+import type { ConfigProblem } from '../../core/project/configProblem';
+import type { ProjectEntry } from '../projectStore';
+
+/** The tree's data: plain values, rendered into TreeItems by ProjectTreeProvider. */
+export type ProjectNode =
+  | { kind: 'project'; entry: ProjectEntry }
+  | { kind: 'problem'; entry: ProjectEntry; problem: ConfigProblem }
+  | { kind: 'model'; entry: ProjectEntry }
+  | { kind: 'tensor'; entry: ProjectEntry; role: 'input' | 'output'; tensor: TensorInfo }
+  | { kind: 'metrics'; entry: ProjectEntry }
+  | { kind: 'metric'; entry: ProjectEntry; name: string; value: number }
+  | { kind: 'message'; entry: ProjectEntry; text: string; icon: string };
+
+/**
+ * `contextValue` of a node: its kind then its state, e.g. `project.valid`, `project.invalid`,
+ * `metrics.none`, so menus can match with `viewItem =~ /^project\./`.
+ */
+export function contextValueOf(node: ProjectNode): string {
+  switch (node.kind) {
+    case 'project':
+      return `project.${node.entry.config ? 'valid' : 'invalid'}${node.entry.activity ? `.${node.entry.activity}` : ''}`;
+    case 'metrics':
+      return `metrics.${node.entry.metrics ? 'present' : 'none'}`;
+    case 'tensor':
+      return `tensor.${node.role}`;
+    default:
+      return node.kind;
+  }
+}

@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+import { formatSignature } from '../../core/report/modelReport';
+import { formatMetricValue } from '../../core/report/validationReport';
+import { Disposable } from '../disposable';
+import type { ProjectStore } from '../projectStore';
+import { contextValueOf, type ProjectNode } from './projectNodes';
+
+/** Renders the ProjectStore as the "Projects" tree; refreshes when the store says it changed. */
+export class ProjectTreeProvider extends Disposable implements vscode.TreeDataProvider<ProjectNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<ProjectNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly store: ProjectStore) {
+    super();
+    this.register(store.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  async getChildren(node?: ProjectNode): Promise<ProjectNode[]> {
+    if (!node) {
+      await this.store.ready();
+      return this.store.projects.map((entry) => ({ kind: 'project', entry }));
+    }
+    const entry = node.entry;
+    switch (node.kind) {
+      case 'project': {
+        const problems: ProjectNode[] = entry.problems.filter((p) => p.severity === 'error').map((problem) => ({ kind: 'problem', entry, problem }));
+        if (!entry.config) return problems;
+        const children: ProjectNode[] = [...problems, { kind: 'model', entry }];
+        if (entry.config.task !== 'raw') children.push({ kind: 'metrics', entry });
+        return children;
+      }
+      case 'model': {
+        const state = await this.store.model(entry);
+        if (!state) return [];
+        if ('error' in state) return [{ kind: 'message', entry, text: state.error, icon: 'error' }];
+        return [
+          ...state.info.inputs.map((tensor): ProjectNode => ({ kind: 'tensor', entry, role: 'input', tensor })),
+          ...state.info.outputs.map((tensor): ProjectNode => ({ kind: 'tensor', entry, role: 'output', tensor })),
+        ];
+      }
+      case 'metrics': {
+        if (!entry.metrics) return [{ kind: 'message', entry, text: entry.config?.validation ? 'not validated yet' : 'no validation set in the config', icon: 'info' }];
+        return Object.entries(entry.metrics.metrics).map(([name, value]): ProjectNode => ({ kind: 'metric', entry, name, value }));
+      }
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: ProjectNode): vscode.TreeItem {
+    const item = this.render(node);
+    item.contextValue = contextValueOf(node);
+    return item;
+  }
+
+  private render(node: ProjectNode): vscode.TreeItem {
+    const entry = node.entry;
+    const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    const none = vscode.TreeItemCollapsibleState.None;
+    switch (node.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `project:${entry.dir}`;
+        const errors = entry.problems.filter((p) => p.severity === 'error').length;
+        item.description = errors ? `${errors} config error${errors > 1 ? 's' : ''}` : [entry.version, entry.activity].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(entry.activity ? 'sync~spin' : errors ? 'error' : 'package');
+        item.tooltip = new vscode.MarkdownString(`**${entry.name}** ${entry.version ?? ''}\n\n${entry.dir}`);
+        item.resourceUri = vscode.Uri.file(entry.dir);
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(node.problem.message, none);
+        item.description = `line ${node.problem.line}`;
+        item.tooltip = node.problem.hint ? `${node.problem.message}. ${node.problem.hint}` : node.problem.message;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(entry.configFile), { selection: new vscode.Range(node.problem.line - 1, node.problem.column - 1, node.problem.line - 1, node.problem.column - 1) }] };
+        return item;
+      }
+      case 'model': {
+        const item = new vscode.TreeItem('Model', collapsed);
+        item.id = `model:${entry.dir}`;
+        item.description = entry.config?.modelPath;
+        item.iconPath = new vscode.ThemeIcon('circuit-board');
+        item.resourceUri = entry.config ? vscode.Uri.file(entry.config.model) : undefined;
+        return item;
+      }
+      case 'tensor': {
+        const item = new vscode.TreeItem(node.tensor.name, none);
+        item.description = `${node.role} · ${formatSignature(node.tensor)}`;
+        item.iconPath = new vscode.ThemeIcon(node.role === 'input' ? 'arrow-right' : 'arrow-left');
+        return item;
+      }
+      case 'metrics': {
+        const item = new vscode.TreeItem('Validation', entry.metrics ? vscode.TreeItemCollapsibleState.Expanded : collapsed);
+        item.id = `metrics:${entry.dir}`;
+        item.description = entry.metrics ? `${entry.metrics.rows} rows · ${new Date(entry.metrics.createdAt).toLocaleString()}` : undefined;
+        item.iconPath = new vscode.ThemeIcon('graph');
+        return item;
+      }
+      case 'metric': {
+        const item = new vscode.TreeItem(node.name, none);
+        item.description = formatMetricValue(node.value);
+        item.iconPath = new vscode.ThemeIcon('symbol-number');
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, none);
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateExtension, waitFor, workspaceDir } from './helpers';
+
+describe('the status-bar button', () => {
+  it('names the project of the active editor and its version', async () => {
+    const api = await activateExtension();
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(workspaceDir(), 'iris', 'modeldeploy.yaml')));
+    const text = await waitFor('the iris project in the status bar', () => api.statusBar.text.includes('iris-classifier') && api.statusBar.text);
+    assert.match(text, /^\$\(rocket\) iris-classifier 2\.0\.0/);
+  });
+
+  it('shows config errors for a broken project', async () => {
+    const api = await activateExtension();
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(workspaceDir(), 'broken', 'modeldeploy.yaml')));
+    const text = await waitFor('the broken project in the status bar', () => api.statusBar.text.includes('config errors') && api.statusBar.text);
+    assert.match(text, /^\$\(error\) .+: config errors$/);
+  });
+});
