@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CancelledError, UserError, type SourceLocation } from '../core/errors';
 import { ConfigError } from '../core/project/configProblem';
+import { locateField } from '../core/project/locateField';
 
 /** Exit codes: 2 for a problem the user can fix, 1 for anything else, 130 when interrupted. */
 export const EXIT_USER_ERROR = 2;
@@ -14,7 +15,8 @@ export function displayPath(file: string): string {
 }
 
 function relativeLocation(location?: SourceLocation): SourceLocation | undefined {
-  return location && { ...location, file: displayPath(location.file) };
+  const located = locateField(location);
+  return located && { ...located, file: displayPath(located.file) };
 }
 
 /** Prints an error the way the CLI promises: one clear line per problem, a stack only with --verbose. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/errors';
+import { locateField } from '../core/project/locateField';
 import { log } from './log';
 
 const SHOW_LOGS = 'Show Logs';
@@ -17,7 +18,7 @@ export async function runGuarded(commandId: string, work: () => Promise<unknown>
       log.info(`${commandId}: cancelled`);
       return;
     }
-    const userError = error instanceof UserError ? error : undefined;
+    const userError = error instanceof UserError ? new UserError(error.message, locateField(error.location), error.hint) : undefined;
     const text = userError ? userError.format() : `${commandId} failed: ${(error as Error)?.message ?? String(error)}`;
     if (userError) log.warn(text);
     else log.error(text, error);
