@@ -46,10 +46,10 @@ function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
   }
 }
 
-export async function createSession(file: string, bytes: Uint8Array): Promise<OrtSession> {
+export async function createSession(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions = {}): Promise<OrtSession> {
   const ort = onnxRuntime();
   try {
-    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options });
   } catch (error) {
     const reason = String((error as Error).message ?? error).split('\n')[0];
     throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');

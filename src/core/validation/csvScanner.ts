@@ -126,7 +126,7 @@ export class CsvScanner {
     let field = 0;
     let lines = 0;
     for (;;) {
-      record.ensureCapacity(field + 1);
+      if (field >= record.starts.length) record.ensureCapacity(field + 1);
       if (buf[i] === QUOTE) {
         // Quoted field: runs to the closing quote; "" is an escaped quote.
         let j = i + 1;

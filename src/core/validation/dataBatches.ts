@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { CORE_WORKER_SCRIPT } from '../worker/runInWorker';
 import { deserializeError, serializeError } from '../worker/serializeError';
 import type { SerializedError } from '../worker/workerProtocol';
-import { openDataset, type DataBatch, type DataSpec } from './dataReader';
+import { BatchPool, openDataset, type DataBatch, type DataSpec } from './dataReader';
 
 /** The data set's feature columns, then its rows in batches. */
 export interface BatchStream {
@@ -13,13 +13,16 @@ export interface BatchStream {
 }
 
 type ReaderMessage = { type: 'header'; features: string[] } | { type: 'batch'; batch: DataBatch } | { type: 'end' } | { type: 'error'; error: SerializedError };
+/** The consumer's answer to a batch: it is done with it, here are its arrays back, send another. */
+type ConsumerMessage = { features: Float64Array; lines: Int32Array };
 
 /** Batches a reader thread keeps ready ahead of the consumer: enough to hide parsing, bounded in memory. */
 const BATCHES_AHEAD = 4;
 
 /**
  * Opens the data set on a second thread so that parsing overlaps inference (run() blocks the thread it
- * runs on). Batches are transferred, not copied; the reader stays at most BATCHES_AHEAD batches ahead.
+ * runs on). Batches are transferred, not copied, and their arrays come back for reuse; the reader stays
+ * at most BATCHES_AHEAD batches ahead.
  */
 export async function openBatchesInThread(spec: DataSpec): Promise<BatchStream> {
   const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task: 'readBatches', args: spec } });
@@ -47,8 +50,9 @@ export async function openBatchesInThread(spec: DataSpec): Promise<BatchStream> 
         if (message.type === 'end') return;
         if (message.type === 'error') throw deserializeError(message.error);
         if (message.type === 'batch') {
-          worker.postMessage('next');
+          const { features, lines } = message.batch;
           yield message.batch;
+          worker.postMessage({ features, lines } satisfies ConsumerMessage, [features.buffer as ArrayBuffer, lines.buffer as ArrayBuffer]);
         }
       }
     } finally {
@@ -61,16 +65,18 @@ export async function openBatchesInThread(spec: DataSpec): Promise<BatchStream> 
 /** The reader thread's side: the header, then batches, waiting for the consumer's "next" to stay bounded. */
 export async function serveBatches(
   spec: DataSpec,
-  port: { postMessage(message: ReaderMessage, transfer?: ArrayBuffer[]): void; on(event: 'message', listener: () => void): void },
+  port: { postMessage(message: ReaderMessage, transfer?: ArrayBuffer[]): void; on(event: 'message', listener: (message: ConsumerMessage) => void): void },
 ): Promise<void> {
   let credits = BATCHES_AHEAD;
   let wake: (() => void) | undefined;
-  port.on('message', () => {
+  const pool = new BatchPool();
+  port.on('message', (returned) => {
+    pool.give(returned.features, returned.lines);
     credits++;
     wake?.();
   });
   try {
-    const dataset = await openDataset(spec);
+    const dataset = await openDataset(spec, pool);
     port.postMessage({ type: 'header', features: dataset.features });
     for await (const batch of dataset.batches) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));

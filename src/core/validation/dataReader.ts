@@ -35,6 +35,23 @@ export interface Dataset {
 export const DEFAULT_BATCH_ROWS = 256;
 
 /**
+ * Batch arrays handed back by the consumer for reuse. Allocating a large typed array per batch makes V8
+ * collect garbage for its external memory again and again; reusing a few costs nothing.
+ */
+export class BatchPool {
+  private readonly free: { features: Float64Array; lines: Int32Array }[] = [];
+
+  give(features: Float64Array, lines: Int32Array): void {
+    this.free.push({ features, lines });
+  }
+
+  take(featureLength: number, rows: number): { features: Float64Array; lines: Int32Array } {
+    const found = this.free.findIndex((b) => b.features.length === featureLength && b.lines.length === rows);
+    return found >= 0 ? this.free.splice(found, 1)[0] : { features: new Float64Array(featureLength), lines: new Int32Array(rows) };
+  }
+}
+
+/**
  * Fills batches row by row, straight from the parser, so no per-row arrays are made: a row's values go to
  * `features` from `offset` on, then endRow() completes it.
  */
@@ -48,6 +65,7 @@ class BatchBuilder {
     private readonly width: number,
     private readonly rows: number,
     private readonly scale: number,
+    private readonly pool: BatchPool,
   ) {
     this.start();
   }
@@ -71,7 +89,8 @@ class BatchBuilder {
   }
 
   private start(): void {
-    this.batch = { features: new Float64Array(this.rows * this.width), targets: [], lines: new Int32Array(this.rows), count: 0 };
+    const { features, lines } = this.pool.take(this.rows * this.width, this.rows);
+    this.batch = { features, targets: [], lines, count: 0 };
     this.features = this.batch.features;
     this.offset = 0;
   }
@@ -97,11 +116,11 @@ const CHUNK_BYTES = 1 << 20;
  * target. Every problem (missing file, bad header, ragged or non-numeric row) is a UserError with the
  * file and line.
  */
-export async function openDataset(spec: DataSpec): Promise<Dataset> {
+export async function openDataset(spec: DataSpec, pool = new BatchPool()): Promise<Dataset> {
   await checkReadable(spec.file);
   const lower = spec.file.toLowerCase();
-  if (lower.endsWith('.csv') || lower.endsWith('.csv.gz')) return openCsv(spec, lower.endsWith('.gz'));
-  if (lower.endsWith('.jsonl')) return openJsonl(spec);
+  if (lower.endsWith('.csv') || lower.endsWith('.csv.gz')) return openCsv(spec, lower.endsWith('.gz'), pool);
+  if (lower.endsWith('.jsonl')) return openJsonl(spec, pool);
   throw new UserError('unsupported data file type', { file: spec.file }, 'use .csv, .csv.gz or .jsonl');
 }
 
@@ -155,7 +174,7 @@ function badValue(spec: DataSpec, column: string, value: string, line: number): 
   return new UserError(value.trim() === '' ? `empty value in feature column "${column}"` : `non-numeric value "${shown}" in feature column "${column}"`, { file: spec.file, line }, 'features must be numbers; fix the row or leave the column out of validation.features');
 }
 
-async function openCsv(spec: DataSpec, gzipped: boolean): Promise<Dataset> {
+async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promise<Dataset> {
   const raw = createReadStream(spec.file, { highWaterMark: CHUNK_BYTES });
   const source = gzipped ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
   if (gzipped) raw.on('error', (error) => source.destroy(error));
@@ -170,7 +189,7 @@ async function openCsv(spec: DataSpec, gzipped: boolean): Promise<Dataset> {
     if (!columns) {
       columns = Array.from({ length: record.count }, (_, i) => record.text(i).trim());
       selection = selectColumns(spec, columns, record.line);
-      builder = new BatchBuilder(selection.features.length, spec.batchRows ?? DEFAULT_BATCH_ROWS, spec.scale ?? 1);
+      builder = new BatchBuilder(selection.features.length, spec.batchRows ?? DEFAULT_BATCH_ROWS, spec.scale ?? 1, pool);
       firstFeature = contiguousStart(selection.featureIndex);
       return;
     }
@@ -227,7 +246,7 @@ function readError(spec: DataSpec, error: unknown, gzipped: boolean): UserError 
   return new UserError(`cannot read the data file: ${(error as Error).message}`, { file: spec.file });
 }
 
-async function openJsonl(spec: DataSpec): Promise<Dataset> {
+async function openJsonl(spec: DataSpec, pool: BatchPool): Promise<Dataset> {
   const stream = createReadStream(spec.file);
   const lines = readline.createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
   let lineNumber = 0;
@@ -259,7 +278,7 @@ async function openJsonl(spec: DataSpec): Promise<Dataset> {
   const columns = Object.keys(first);
   const { features } = selectColumns(spec, columns, firstLine);
 
-  const builder = new BatchBuilder(features.length, spec.batchRows ?? DEFAULT_BATCH_ROWS, spec.scale ?? 1);
+  const builder = new BatchBuilder(features.length, spec.batchRows ?? DEFAULT_BATCH_ROWS, spec.scale ?? 1, pool);
   const addRow = (object: Record<string, unknown>, line: number): void => {
     const out = builder.features;
     const base = builder.offset;

@@ -21,7 +21,9 @@ export interface ValidationReport {
   modelSha256: string;
   input: { name: string; shape: number[]; batchSize: number };
   output: string;
+  /** From opening the model and data to the last metric. */
   wallTimeMs: number;
+  /** Rows scored per second once the model is loaded (model loading is in wallTimeMs only). */
   rowsPerSecond: number;
 }
 
