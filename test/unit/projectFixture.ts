@@ -28,3 +28,10 @@ export function makeProject(files: Record<string, string | Buffer>): { dir: stri
   }
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** A throwaway copy of an example project, so tests never write into the repository. */
+export function copyExample(name: string): { dir: string; cleanup: () => void } {
+  const copy = makeProject({});
+  fs.cpSync(path.join(EXAMPLES, name), copy.dir, { recursive: true, filter: (source) => !source.includes(`${path.sep}.modeldeploy`) });
+  return copy;
+}

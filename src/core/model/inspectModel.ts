@@ -61,10 +61,10 @@ export function describeModel(file: string, bytes: Uint8Array, header: OnnxHeade
   const outputs = session.outputMetadata.map(toTensorInfo);
   const notes: string[] = [];
   for (const output of outputs.filter((o) => !o.isTensor)) {
-    notes.push(`output "${output.name}" is not a tensor (${output.type}); it is not served or scored, use a tensor output instead`);
+    notes.push(`output "${output.name}" is not a tensor (a sequence or map, such as ZipMap's); it is neither served nor scored: use a tensor output`);
   }
   for (const input of inputs.filter((i) => !i.isTensor)) {
-    notes.push(`input "${input.name}" is not a tensor (${input.type}); requests cannot fill it`);
+    notes.push(`input "${input.name}" is not a tensor; requests cannot fill it`);
   }
   const batch = batchOf(inputs);
   if (batch.kind === 'fixed') notes.push(`the batch dimension is fixed at ${batch.size}: validation runs row by row and the server does not batch requests`);

@@ -6,7 +6,7 @@ export function formatShape(shape: TensorInfo['shape']): string {
 }
 
 export function formatSignature(tensor: TensorInfo): string {
-  return tensor.isTensor ? `${tensor.type} ${formatShape(tensor.shape)}` : `${tensor.type} (not a tensor)`;
+  return tensor.isTensor ? `${tensor.type} ${formatShape(tensor.shape)}` : tensor.type;
 }
 
 /** The text `modeldeploy inspect` prints. */
@@ -29,5 +29,5 @@ export function formatModelInfo(info: ModelInfo): string {
 }
 
 function row(kind: string, t: TensorInfo): string[] {
-  return [kind, t.name, t.isTensor ? t.type : `${t.type} (not a tensor)`, t.isTensor ? formatShape(t.shape) : '-'];
+  return [kind, t.name, t.type, t.isTensor ? formatShape(t.shape) : '-'];
 }

@@ -125,8 +125,13 @@ export class CsvScanner {
     let i = start;
     let field = 0;
     let lines = 0;
+    // Locals, not property loads, in the per-field path; reloaded when the record grows.
+    let { starts, ends, quoted, values, parsed } = record;
     for (;;) {
-      if (field >= record.starts.length) record.ensureCapacity(field + 1);
+      if (field >= starts.length) {
+        record.ensureCapacity(field + 1);
+        ({ starts, ends, quoted, values, parsed } = record);
+      }
       if (buf[i] === QUOTE) {
         // Quoted field: runs to the closing quote; "" is an escaped quote.
         let j = i + 1;
@@ -144,10 +149,10 @@ export class CsvScanner {
             j++;
           }
         }
-        record.starts[field] = i + 1;
-        record.ends[field] = j;
-        record.quoted[field] = 1;
-        record.parsed[field] = 0;
+        starts[field] = i + 1;
+        ends[field] = j;
+        quoted[field] = 1;
+        parsed[field] = 0;
         i = j + 1;
         const after = buf[i];
         if (i < length && after !== COMMA && after !== LF && after !== CR) {
@@ -179,15 +184,16 @@ export class CsvScanner {
             break;
           }
         }
-        record.starts[field] = i;
-        record.ends[field] = j > i && buf[j - 1] === CR && (j >= length || buf[j] === LF) ? j - 1 : j;
-        record.quoted[field] = 0;
+        starts[field] = i;
+        // Only a field that is not a plain number can end in the CR of a CRLF.
+        ends[field] = !plain && j > i && buf[j - 1] === CR && (j >= length || buf[j] === LF) ? j - 1 : j;
+        quoted[field] = 0;
         if (plain && digits > 0 && digits <= 15) {
           const value = decimals > 0 ? mantissa / EXACT_POWERS_OF_TEN[decimals] : mantissa;
-          record.values[field] = negative ? -value : value;
-          record.parsed[field] = 1;
+          values[field] = negative ? -value : value;
+          parsed[field] = 1;
         } else {
-          record.parsed[field] = 0;
+          parsed[field] = 0;
         }
         i = j;
       }
