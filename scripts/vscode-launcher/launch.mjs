@@ -9,8 +9,10 @@
 // Environment:
 //   MODELDEPLOY_CACHE                where vscode.sh installed code-server (default ~/.cache/modeldeploy)
 //   MODELDEPLOY_VSCODE_TIMEOUT       seconds before the whole run is stopped (default 600)
-//   MODELDEPLOY_VSCODE_VERBOSE=1     also print code-server's and the browser's own logs
+//   MODELDEPLOY_VSCODE_VERBOSE=1     also print code-server's, the workbench's and the browser's own logs
 // Everything else in the environment reaches the extension host (e.g. MODELDEPLOY_TEST_RESULTS).
+// The test runner's report arrives through MODELDEPLOY_TEST_OUTPUT, a file printed as it grows (see
+// test/extension/suite/index.ts); when the run fails, the extension host's logs are printed too.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +21,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
 
 const CODE_SERVER_VERSION = '4.139.1';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -80,6 +83,59 @@ function httpStatus(url, timeoutMs = 2000) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Prints what is appended to a file (which may not exist yet) until stop() is awaited. */
+function followFile(file) {
+  let offset = 0;
+  const printNew = () => {
+    let fd;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size <= offset) return;
+      const buffer = Buffer.alloc(size - offset);
+      offset += fs.readSync(fd, buffer, 0, buffer.length, offset);
+      process.stdout.write(buffer);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  const timer = setInterval(printNew, 200);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sleep(300); // the last lines can still be on their way
+      printNew();
+    },
+  };
+}
+
+/** After a failed run: the extension host's log and this extension's output channel, where activation errors land. */
+function printExtensionHostLogs(logsDir) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/exthost\d*\/(remoteexthost\.log$|modeldeploy\.)/i.test(path.relative(logsDir, full)) && fs.statSync(full).size > 0) files.push(full);
+    }
+  };
+  try {
+    walk(logsDir);
+  } catch {
+    return;
+  }
+  for (const file of files.sort()) {
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    console.log(`----- ${path.relative(logsDir, file)}${lines.length > 200 ? ` (last 200 of ${lines.length} lines)` : ''}`);
+    console.log(lines.slice(-200).join('\n'));
+  }
+  if (files.length > 0) console.log('-----');
+}
+
 function writeUserSettings(userDataDir) {
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
@@ -134,6 +190,7 @@ async function main() {
     return 1;
   }
   if (args.open.length > 1) say(`opening only the first of ${args.open.join(', ')}`);
+  if (verbose && args.ignored.length > 0) say(`ignoring arguments code-server has no use for: ${args.ignored.join(' ')}`);
   const workspace = args.open[0];
 
   // Everything code-server and Chromium write goes into one scratch folder, removed afterwards.
@@ -143,6 +200,8 @@ async function main() {
   const home = path.join(scratch, 'home');
   const tmp = path.join(scratch, 'tmp');
   for (const d of [userDataDir, extensionsDir, home, tmp]) fs.mkdirSync(d, { recursive: true });
+  // playwright puts Chromium's profile and its artifacts under os.tmpdir(): inside the scratch folder too.
+  process.env.TMPDIR = tmp;
   writeUserSettings(userDataDir);
 
   const groupsFile = path.join(scratch, 'process-groups');
@@ -185,11 +244,10 @@ async function main() {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
     process.on(signal, () => void stop(code, `${signal}: stopping code-server and Chromium`));
   }
-  const timer = setTimeout(
-    () => void stop(1, `TIMEOUT: the extension tests did not finish within ${timeoutSeconds} s; stopped code-server and Chromium`),
-    timeoutSeconds * 1000,
-  );
-  timer.unref();
+  setTimeout(() => {
+    printExtensionHostLogs(path.join(userDataDir, 'logs'));
+    void stop(1, `TIMEOUT: the extension tests did not finish within ${timeoutSeconds} s; stopping code-server and Chromium`);
+  }, timeoutSeconds * 1000);
 
   const port = await freePort();
   const authority = `127.0.0.1:${port}`;
@@ -217,21 +275,32 @@ async function main() {
     TMPDIR: tmp,
     PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH ?? ''}`,
   };
+  const testOutput = process.env.MODELDEPLOY_TEST_OUTPUT || path.join(scratch, 'test-output.log');
+  env.MODELDEPLOY_TEST_OUTPUT = testOutput;
+  fs.rmSync(testOutput, { force: true });
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.VSCODE_IPC_HOOK_CLI;
   fs.mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
 
   // code-server leads its own process group, so it and the processes it starts (extension host, file
   // watcher, ...) are stopped together. A shell in that group keeps watch: should this launcher be killed
-  // outright, it stops the groups listed in groupsFile (code-server's and Chromium's).
+  // outright (SIGKILL), it kills Chromium's group and the rest of its own, and removes the scratch folder.
+  // (dash's kill takes no "--".)
   const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`;
-  const watch = [
-    `${quote(node24)} ${codeServerArgs.map(quote).join(' ')} &`,
-    'server=$!',
-    `while kill -0 ${process.pid} 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done`,
-    `if ! kill -0 ${process.pid} 2>/dev/null; then for g in $(cat ${quote(groupsFile)} 2>/dev/null); do kill -KILL -- "-$g" 2>/dev/null; done; fi`,
-    'wait "$server"',
-  ].join('\n');
+  const watch = `${quote(node24)} ${codeServerArgs.map(quote).join(' ')} &
+server=$!
+while kill -0 ${process.pid} 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
+if ! kill -0 ${process.pid} 2>/dev/null; then
+  for g in $(cat ${quote(groupsFile)}); do [ "$g" = "$$" ] || kill -KILL "-$g" 2>/dev/null; done
+  for round in 1 2 3; do
+    for p in $(pgrep -g "$$"); do [ "$p" = "$$" ] || kill -KILL "$p" 2>/dev/null; done
+    sleep 0.3
+  done
+  rm -rf ${quote(scratch)}
+  kill -KILL "-$$"
+fi
+wait "$server"
+`;
   say(`starting code-server ${CODE_SERVER_VERSION} on http://${authority}`);
   const started = Date.now();
   codeServer = spawn('/bin/sh', ['-c', watch], { env, cwd: home, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -241,7 +310,7 @@ async function main() {
     const text = chunk.toString();
     serverLog.push(text);
     if (serverLog.length > 400) serverLog.shift();
-    if (verbose) process.stdout.write(text.replace(/^/gm, '[code-server] '));
+    if (verbose) process.stdout.write(text.replace(/^(?=.)/gm, '[code-server] '));
   };
   codeServer.stdout.on('data', keepLog);
   codeServer.stderr.on('data', keepLog);
@@ -263,6 +332,7 @@ async function main() {
   }
   say(`code-server answers after ${((Date.now() - started) / 1000).toFixed(1)} s; opening it in headless Chromium`);
 
+  // playwright gives Chromium a fresh profile (user-data-dir) of its own (in TMPDIR) and removes it on close.
   const browserHome = path.join(scratch, 'browser-home');
   fs.mkdirSync(browserHome);
   browserServer = await chromium.launchServer({
@@ -271,7 +341,6 @@ async function main() {
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${path.join(scratch, 'browser-profile')}`,
     ],
     env: { ...process.env, HOME: browserHome, TMPDIR: tmp, XDG_CONFIG_HOME: path.join(browserHome, '.config'), XDG_CACHE_HOME: path.join(browserHome, '.cache') },
     handleSIGINT: false,
@@ -283,27 +352,26 @@ async function main() {
   browser = await chromium.connect(browserServer.wsEndpoint());
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 
+  const follower = followFile(testOutput);
   let resolveExit;
   const exitCode = new Promise((resolve) => (resolveExit = resolve));
   // The workbench calls these (smoke-test driver enabled): its log lines, then the test runner's exit code.
+  // Without MODELDEPLOY_VSCODE_VERBOSE only the workbench's errors about this extension are printed: the
+  // rest (marketplace and sign-in lookups failing offline, ...) is noise.
   await page.exposeFunction('codeAutomationLog', (level, message) => {
-    const text = typeof message === 'string' ? message : JSON.stringify(message);
-    if (level === 'error' || level === 'warn' || verbose) console.log(`[vscode ${level}] ${text}`);
+    const text = Array.isArray(message) ? format(...message) : String(message);
+    const aboutUs = (level === 'error' || level === 'warn') && /model-?deploy/i.test(text);
+    if (verbose || aboutUs) console.log(`[vscode ${level}] ${text}`);
   });
-  await page.exposeFunction('codeAutomationExit', (code, logs) => {
-    if (Array.isArray(logs) && (code !== 0 || verbose)) {
-      for (const log of logs) {
-        if (/exthost/i.test(log.relativePath ?? '')) console.log(`----- ${log.relativePath}\n${log.contents}`);
-      }
-    }
-    resolveExit(typeof code === 'number' ? code : 1);
-  });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(typeof code === 'number' ? code : 1));
+  page.on('crash', () => void stop(1, 'the page crashed in Chromium'));
+  browser.on('disconnected', () => void stop(1, 'Chromium went away'));
   if (verbose) {
     page.on('console', (message) => console.log(`[browser ${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => console.log(`[browser pageerror] ${error.message}`));
   }
 
-  const remote = (file) => `vscode-remote://${authority}${file}`;
+  const remote = (file) => `vscode-remote://${authority}${file.split('/').map(encodeURIComponent).join('/')}`;
   const payload = [
     ...args.developmentPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
     ['extensionTestsPath', remote(args.testsPath)],
@@ -317,6 +385,8 @@ async function main() {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
   const code = await exitCode;
+  await follower.stop();
+  if (code !== 0) printExtensionHostLogs(path.join(userDataDir, 'logs'));
   say(`the test runner exited with code ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await stop(code);
   return code;

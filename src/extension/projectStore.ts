@@ -42,6 +42,8 @@ export class ProjectStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private entries: ProjectEntry[] = [];
+  // Kept by folder, not on the entries: a refresh while a command runs replaces the entries.
+  private readonly activities = new Map<string, ProjectActivity>();
   private readonly models = new Map<string, { stamp: string; state: Promise<ModelState> }>();
   private timer?: NodeJS.Timeout;
   private loading?: Promise<void>;
@@ -88,7 +90,9 @@ export class ProjectStore extends Disposable {
   }
 
   setActivity(entry: ProjectEntry, activity: ProjectActivity | undefined): void {
-    entry.activity = activity;
+    if (activity) this.activities.set(entry.dir, activity);
+    else this.activities.delete(entry.dir);
+    for (const current of this.entries) if (current.dir === entry.dir) current.activity = activity;
     this.changed.fire();
   }
 
@@ -135,8 +139,7 @@ export class ProjectStore extends Disposable {
 
   private async load(folder: vscode.WorkspaceFolder, dir: string): Promise<ProjectEntry> {
     const configFile = path.join(dir, CONFIG_FILE_NAME);
-    const previous = this.find(dir);
-    const entry: ProjectEntry = { dir, configFile, folder, name: path.basename(dir), problems: [], activity: previous?.activity };
+    const entry: ProjectEntry = { dir, configFile, folder, name: path.basename(dir), problems: [], activity: this.activities.get(dir) };
     try {
       const check = checkProjectConfig(await fs.readFile(configFile, 'utf8'), configFile);
       entry.problems = check.problems;

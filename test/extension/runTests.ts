@@ -7,7 +7,8 @@
 //                       VS Code's desktop build, downloaded by test-electron
 //   unset               code-server when vscode.sh has installed it, otherwise the stable download
 // Other settings: MODELDEPLOY_TEST_RESULTS (where the JSON summary goes), MODELDEPLOY_TEST_WORKSPACE (the
-// folder or .code-workspace file to open, default examples/), MODELDEPLOY_TEST_GREP (run only matching tests).
+// folder or .code-workspace file to open, default a temporary copy of examples/ and test/extension/fixtures/),
+// MODELDEPLOY_TEST_GREP (run only matching tests).
 // Ends with "extension tests: N passed, N failed" and exits non-zero when a test failed or the run broke.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,6 +28,18 @@ function chooseVSCode(): { kind: 'code-server' } | { kind: 'download'; version: 
   return fs.existsSync(codeServerEntry) ? { kind: 'code-server' } : { kind: 'download', version: 'stable' };
 }
 
+/**
+ * The folder the tests open: a copy of the example projects plus the test fixtures' projects (a broken
+ * one among them), so the tests can write metrics and new projects without touching the repository.
+ */
+function makeWorkspace(): string {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-workspace-'));
+  for (const source of [path.join(repoRoot, 'examples'), path.join(repoRoot, 'test/extension/fixtures')]) {
+    fs.cpSync(source, workspace, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
+  }
+  return workspace;
+}
+
 function readResults(file: string): TestResults | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as TestResults;
@@ -39,8 +52,7 @@ async function main(): Promise<number> {
   const resultsFile = path.resolve(process.env[RESULTS_ENV] || path.join(os.tmpdir(), 'modeldeploy-extension-tests.json'));
   fs.rmSync(resultsFile, { force: true });
 
-  const workspace = path.resolve(process.env.MODELDEPLOY_TEST_WORKSPACE || path.join(repoRoot, 'examples'));
-  if (!fs.existsSync(workspace)) fs.mkdirSync(workspace, { recursive: true });
+  const workspace = process.env.MODELDEPLOY_TEST_WORKSPACE ? path.resolve(process.env.MODELDEPLOY_TEST_WORKSPACE) : makeWorkspace();
 
   // A fresh profile for every run: no settings, state or extensions left over from an earlier one.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
@@ -66,6 +78,7 @@ async function main(): Promise<number> {
     runError = error;
   } finally {
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    if (!process.env.MODELDEPLOY_TEST_WORKSPACE) fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
   }
 
   const results = readResults(resultsFile);

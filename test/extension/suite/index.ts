@@ -4,12 +4,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import Mocha from 'mocha';
 
 /** Where the summary goes; runTests sets it, so the extension host (a separate process) writes where it reads. */
 export const RESULTS_ENV = 'MODELDEPLOY_TEST_RESULTS';
 /** Runs only the tests whose full title matches this (a mocha grep). */
 export const GREP_ENV = 'MODELDEPLOY_TEST_GREP';
+/**
+ * Also appends the spec report to this file. The code-server launcher sets it and prints the file as it
+ * grows: there the extension host's console reaches the launcher only mixed into the workbench's own log.
+ */
+export const OUTPUT_ENV = 'MODELDEPLOY_TEST_OUTPUT';
 
 export interface TestResults {
   passed: number;
@@ -40,8 +46,19 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function teeReportTo(file: string): void {
+  const base = Mocha.reporters.Base;
+  const consoleLog = base.consoleLog;
+  base.consoleLog = (...data: unknown[]) => {
+    consoleLog(...data);
+    fs.appendFileSync(file, `${format(...data)}\n`);
+  };
+}
+
 export function run(): Promise<void> {
   fs.rmSync(resultsFile(), { force: true });
+  const outputFile = process.env[OUTPUT_ENV];
+  if (outputFile) teeReportTo(outputFile);
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 20_000, grep: process.env[GREP_ENV] || undefined });
   const failures: TestResults['failures'] = [];
   return new Promise((resolve, reject) => {
@@ -59,6 +76,7 @@ export function run(): Promise<void> {
     } catch (error) {
       // A test file that does not load (syntax error, missing module) counts as one failure.
       console.error(error);
+      if (outputFile) fs.appendFileSync(outputFile, `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       writeResults({ passed: 0, failed: 1, pending: 0, failures: [{ title: 'loading the extension tests', error: describeError(error) }] });
       reject(error);
     }
