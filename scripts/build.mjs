@@ -21,6 +21,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/core/worker/coreWorker.ts', out: 'coreWorker' },
+  { in: 'src/core/validation/dataReaderWorker.ts', out: 'dataReaderWorker' },
   { in: 'src/runtime/server.ts', out: 'runtime' },
 ].filter((e) => existsSync(e.in));
 

@@ -1,5 +1,5 @@
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CORE_WORKER_SCRIPT } from '../worker/runInWorker';
 import { deserializeError, serializeError } from '../worker/serializeError';
 import type { SerializedError } from '../worker/workerProtocol';
 import { BatchPool, openDataset, type DataBatch, type DataSpec } from './dataReader';
@@ -16,6 +16,9 @@ type ReaderMessage = { type: 'header'; features: string[] } | { type: 'batch'; b
 /** The consumer's answer to a batch: it is done with it, here are its arrays back, send another. */
 type ConsumerMessage = { features: Float64Array; lines: Int32Array };
 
+/** Next to this module: dist/dataReaderWorker.js in the bundles, out/.../dataReaderWorker.js in tests. */
+const READER_SCRIPT = path.join(__dirname, 'dataReaderWorker.js');
+
 /** Batches a reader thread keeps ready ahead of the consumer: enough to hide parsing, bounded in memory. */
 const BATCHES_AHEAD = 4;
 
@@ -25,7 +28,7 @@ const BATCHES_AHEAD = 4;
  * at most BATCHES_AHEAD batches ahead.
  */
 export async function openBatchesInThread(spec: DataSpec): Promise<BatchStream> {
-  const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task: 'readBatches', args: spec } });
+  const worker = new Worker(READER_SCRIPT, { workerData: spec });
   const queue: ReaderMessage[] = [];
   let wake: (() => void) | undefined;
   const push = (message: ReaderMessage) => {

@@ -1,18 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveBatches } from '../validation/dataBatches';
-import type { DataSpec } from '../validation/dataReader';
 import { serializeError } from './serializeError';
 import type { WorkerEvent, WorkerRequest } from './workerProtocol';
 import { workerHandlers, type WorkerTasks } from './workerTasks';
 
-/**
- * Entry of the core worker thread. Runs one task named in workerData and posts its events; the
- * `readBatches` task instead streams a data set to the thread that started it.
- */
+/** Entry of the core worker thread: runs one task named in workerData and posts its events. */
 async function main(): Promise<void> {
   const { task, args } = workerData as WorkerRequest;
   const port = parentPort!;
-  if (task === 'readBatches') return serveBatches(args as DataSpec, port);
   const post = (event: WorkerEvent) => port.postMessage(event);
   try {
     const handler = workerHandlers[task as keyof WorkerTasks] as (a: unknown, p: (v: unknown) => void) => Promise<unknown>;
