@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/errors';
+import { ConfigError } from '../core/project/configProblem';
 import { locateField } from '../core/project/locateField';
 import { log } from './log';
 
@@ -18,17 +19,20 @@ export async function runGuarded(commandId: string, work: () => Promise<unknown>
       log.info(`${commandId}: cancelled`);
       return;
     }
-    const userError = error instanceof UserError ? new UserError(error.message, locateField(error.location), error.hint) : undefined;
+    // A ConfigError keeps its class: its text lists every problem of the config.
+    const userError = error instanceof ConfigError ? error : error instanceof UserError ? new UserError(error.message, locateField(error.location), error.hint) : undefined;
     const text = userError ? userError.format() : `${commandId} failed: ${(error as Error)?.message ?? String(error)}`;
     if (userError) log.warn(text);
     else log.error(text, error);
     const location = userError?.location;
     const actions = location?.line !== undefined ? [OPEN_FILE, SHOW_LOGS] : [SHOW_LOGS];
-    const choice = await vscode.window.showErrorMessage(`Model Deploy: ${text}`, ...actions);
-    if (choice === SHOW_LOGS) log.show();
-    if (choice === OPEN_FILE && location?.line !== undefined) {
-      const position = new vscode.Position(location.line - 1, Math.max(0, (location.column ?? 1) - 1));
-      await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) });
-    }
+    // Not awaited: the command is over; the message stays until the user answers it.
+    void vscode.window.showErrorMessage(`Model Deploy: ${text}`, ...actions).then(async (choice) => {
+      if (choice === SHOW_LOGS) log.show();
+      if (choice === OPEN_FILE && location?.line !== undefined) {
+        const position = new vscode.Position(location.line - 1, Math.max(0, (location.column ?? 1) - 1));
+        await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) });
+      }
+    });
   }
 }

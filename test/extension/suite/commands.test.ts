@@ -66,4 +66,13 @@ describe('commands', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('Validate on a project whose config has errors reports them and writes nothing', async () => {
+    const api = await activateExtension();
+    const broken = (await renderedChildren(api)).find((p) => p.contextValue === 'project.invalid')!;
+    // The error boundary turns the failure into a message; the command itself settles normally.
+    await vscode.commands.executeCommand('modelDeploy.validate', broken.node);
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'broken', '.modeldeploy')), false);
+    assert.equal((await renderedChildren(api)).find((p) => p.contextValue?.startsWith('project.invalid'))?.contextValue, 'project.invalid', 'no activity is left behind');
+  });
 });
