@@ -107,7 +107,7 @@ async function validateCommand(services: CommandServices, arg?: unknown): Promis
 /** The status-bar button's menu: the steps that make sense for the active project now. */
 async function showActionsCommand(services: CommandServices): Promise<void> {
   await services.store.ready();
-  const entry = services.statusBar.activeProject();
+  const entry = services.store.projects.length ? await resolveProject(services.store, services.statusBar, undefined) : undefined;
   const steps: { label: string; command: string; detail?: string }[] = [];
   if (!entry) steps.push({ label: '$(add) Initialize Project', command: 'modelDeploy.initProject', detail: 'write a modeldeploy.yaml next to an .onnx model' });
   else if (!entry.config) steps.push({ label: '$(error) Fix the config', command: 'modelDeploy.openConfig', detail: `${entry.problems.length} problem(s) in ${CONFIG_FILE_NAME}` });

@@ -24,6 +24,7 @@ export async function resolveProject(store: ProjectStore, statusBar: StatusBar, 
     { placeHolder: 'Choose a model project' },
   );
   if (!picked) throw new CancelledError();
+  statusBar.remember(picked.entry);
   return picked.entry;
 }
 

@@ -23,20 +23,35 @@ export class StatusBar extends Disposable {
     this.update();
   }
 
+  private lastActiveDir?: string;
+
   /** The project the user is working on, for commands invoked without a tree item. */
   activeProject(): ProjectEntry | undefined {
     const file = vscode.window.activeTextEditor?.document.uri;
     const fromEditor = file?.scheme === 'file' ? this.store.projectOf(file.fsPath) : undefined;
-    return fromEditor ?? (this.store.projects.length === 1 ? this.store.projects[0] : this.lastActive);
+    const last = this.lastActiveDir ? this.store.find(this.lastActiveDir) : undefined;
+    return fromEditor ?? (this.store.projects.length === 1 ? this.store.projects[0] : last);
   }
 
-  private lastActive?: ProjectEntry;
+  /** Makes a project the user picked the active one until an editor says otherwise. */
+  remember(entry: ProjectEntry): void {
+    this.lastActiveDir = entry.dir;
+    this.update();
+  }
 
   private update(): void {
     const entry = this.activeProject();
-    if (entry) this.lastActive = this.store.find(entry.dir);
-    if (!this.config.showStatusBar || !entry) {
+    if (entry) this.lastActiveDir = entry.dir;
+    if (!this.config.showStatusBar || this.store.projects.length === 0) {
       this.item.hide();
+      return;
+    }
+    if (!entry) {
+      // Several projects and none chosen yet: the button offers to pick one.
+      this.item.text = '$(rocket) Model Deploy';
+      this.item.tooltip = `Model Deploy: ${this.store.projects.length} model projects. Click to choose one and see its next steps.`;
+      this.item.backgroundColor = undefined;
+      this.item.show();
       return;
     }
     const errors = entry.problems.filter((p) => p.severity === 'error').length;

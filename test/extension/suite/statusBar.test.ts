@@ -17,4 +17,14 @@ describe('the status-bar button', () => {
     const text = await waitFor('the broken project in the status bar', () => api.statusBar.text.includes('config errors') && api.statusBar.text);
     assert.match(text, /^\$\(error\) .+: config errors$/);
   });
+
+  it('keeps the last project when its editor closes', async () => {
+    const api = await activateExtension();
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(workspaceDir(), 'iris', 'modeldeploy.yaml')));
+    await waitFor('the iris project', () => api.statusBar.text.includes('iris-classifier'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.match(api.statusBar.text, /iris-classifier 2\.0\.0/);
+  });
 });
+
