@@ -25,10 +25,17 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
   // The reader thread starts first: its start-up overlaps loading the model.
   const opening = openBatchesInThread({ file: validation.data, target: validation.target, features: validation.features, scale: validation.input.scale });
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
-  const bytes = await readModelBytes(project.model);
-  // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
-  // would slow both.
-  const session = await createSession(project.model, bytes, { intraOpNumThreads: 1 });
+  let bytes: Buffer;
+  let session: Awaited<ReturnType<typeof createSession>>;
+  try {
+    bytes = await readModelBytes(project.model);
+    // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
+    // would slow both.
+    session = await createSession(project.model, bytes, { intraOpNumThreads: 1 });
+  } catch (error) {
+    await opening.then((stream) => stream.close(), () => undefined);
+    throw error;
+  }
   const stream = await opening.catch(async (error) => {
     await session.release();
     throw error;
@@ -55,9 +62,9 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
     }
     if (rows === 0) throw new UserError('the validation set has no rows', { file: validation.data }, 'add labelled rows below the header');
     onProgress({ rows });
+    const scored = scorer.result(validation.metrics);
     const finished = performance.now();
     const wallTimeMs = finished - started;
-    const scored = scorer.result(validation.metrics);
     return {
       project: project.name,
       version: project.version,
