@@ -18,5 +18,13 @@ cli inspect
 step "2. validate: metrics on the labelled validation set"
 cli validate
 
+step "3. the same project at v1 (sepal measurements only), for comparison"
+sed -i -e 's/^version: 2.0.0/version: 1.0.0/' -e 's#^model: model/iris-v2.onnx#model: model/iris-v1.onnx#' "$work/iris/modeldeploy.yaml"
+cli validate --json | node -e '
+  const v1 = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const v2 = JSON.parse(require("fs").readFileSync(process.argv[1] + "/iris/.modeldeploy/metrics/2.0.0.json", "utf8"));
+  for (const name of Object.keys(v2.metrics)) console.log(`${name.padEnd(10)} v1 ${v1.metrics[name].toFixed(4)}  v2 ${v2.metrics[name].toFixed(4)}`);
+' "$work"
+
 step "done"
 echo "The steps ran on a copy of examples/iris in $work (removed on exit)."
