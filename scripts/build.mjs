@@ -1,12 +1,15 @@
 // Bundles each entry point with esbuild. onnxruntime-node stays external: its native files are
 // loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
 const common = {
+  define: { RUNTIME_VERSION: JSON.stringify(version) },
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -35,6 +35,17 @@ export const fixtureModels = {
     outputs: [tensorValue('y', F, ['batch', 'sequence'])],
     nodes: [node('Relu', ['x'], ['y'])],
   }),
+  // One identity per element type the protocol carries: x_<type> [N, 2] -> y_<type>.
+  'all-types.onnx': (() => {
+    const types = { bool: DataType.BOOL, uint8: DataType.UINT8, uint16: DataType.UINT16, uint32: DataType.UINT32, uint64: DataType.UINT64, int8: DataType.INT8, int16: DataType.INT16, int32: DataType.INT32, int64: DataType.INT64, float16: DataType.FLOAT16, float32: DataType.FLOAT, float64: DataType.DOUBLE, string: DataType.STRING };
+    const names = Object.keys(types);
+    return encodeModel({
+      producerVersion,
+      inputs: names.map((t) => tensorValue(`x_${t}`, types[t], ['N', 2])),
+      outputs: names.map((t) => tensorValue(`y_${t}`, types[t], ['N', 2])),
+      nodes: names.map((t) => node('Identity', [`x_${t}`], [`y_${t}`])),
+    });
+  })(),
   // A scikit-learn style classifier whose probabilities come out as a non-tensor ZipMap.
   'zipmap.onnx': encodeModel({
     producerVersion,

@@ -34,7 +34,8 @@ export async function readModelBytes(file: string): Promise<Buffer> {
   }
 }
 
-function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
+/** The model's header, or a UserError saying the file is not an ONNX model. */
+export function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
   try {
     return readOnnxHeader(bytes);
   } catch {

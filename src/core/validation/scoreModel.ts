@@ -1,8 +1,8 @@
 import type { Tensor } from 'onnxruntime-node';
 import { UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { createSession, describeModel, readModelBytes } from '../model/inspectModel';
-import { readOnnxHeader } from '../model/onnxHeader';
+import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
+import type { OnnxHeader } from '../model/onnxHeader';
 import { onnxRuntime } from '../model/onnxRuntime';
 import type { ProjectConfig } from '../project/projectConfig';
 import { openBatchesInThread } from './dataBatches';
@@ -26,9 +26,11 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
   const opening = openBatchesInThread({ file: validation.data, target: validation.target, features: validation.features, scale: validation.input.scale });
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
   let bytes: Buffer;
+  let header: OnnxHeader;
   let session: Awaited<ReturnType<typeof createSession>>;
   try {
     bytes = await readModelBytes(project.model);
+    header = parseHeader(project.model, bytes);
     // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
     // would slow both.
     session = await createSession(project.model, bytes, { intraOpNumThreads: 1 });
@@ -41,7 +43,7 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
     throw error;
   });
   try {
-    const model = describeModel(project.model, bytes, readOnnxHeader(bytes), session);
+    const model = describeModel(project.model, bytes, header, session);
     const plan = planInput(project, model, stream.features.length);
     const scorer: Scorer = project.task === 'regression' ? new RegressionScorer(validation.data) : new ClassificationScorer(validation.data, project.labels);
     const scratch = new InputScratch(plan.elementType);

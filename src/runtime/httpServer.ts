@@ -1,0 +1,157 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toJson } from '../core/oip/encodeOutput';
+import { OipError } from '../core/oip/oipTypes';
+import type { ModelHost } from './modelHost';
+import { ServerMetrics } from './serverMetrics';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Largest request body accepted, in bytes (413 beyond). */
+  maxBodyBytes: number;
+  /** Where the JSON access log goes (stdout in the container); undefined: no access log. */
+  accessLog?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  metrics: ServerMetrics;
+  /** Stops accepting connections, lets the requests in flight finish, then resolves. */
+  close(): Promise<void>;
+}
+
+type Route = { name: string; methods: string[]; handle: (request: http.IncomingMessage, body: () => Promise<unknown>) => Promise<[number, unknown]> };
+
+// Bodies a client may send as JSON: curl's default (form-encoded) is accepted so the specification's curl
+// examples work unchanged.
+const JSON_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', ''];
+
+/**
+ * The Open Inference Protocol v2 REST API over node:http. `host` resolves to the model once it is
+ * loaded; until then the model routes answer 503.
+ */
+export async function startHttpServer(options: ServerOptions, model: () => ModelHost | undefined, version: string): Promise<RunningServer> {
+  const metrics = new ServerMetrics();
+  let closing = false;
+  const server = http.createServer((request, response) => void serve(request, response));
+  server.keepAliveTimeout = 65_000;
+
+  const ready = () => {
+    const host = model();
+    if (!host) throw new OipError(503, 'the model is not loaded yet');
+    return host;
+  };
+  const modelRoute = (path: string): { host: ModelHost; rest: string } | undefined => {
+    const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
+    if (!match) return undefined;
+    const host = ready();
+    const [, name, modelVersion, rest] = match;
+    if (decodeURIComponent(name) !== host.identity.name) throw new OipError(404, `no model named "${decodeURIComponent(name)}"; this server serves "${host.identity.name}"`);
+    if (modelVersion !== undefined && decodeURIComponent(modelVersion) !== host.identity.version) throw new OipError(404, `model "${host.identity.name}" has no version "${decodeURIComponent(modelVersion)}"; it serves ${host.identity.version}`);
+    return { host, rest: rest ?? '' };
+  };
+
+  function route(path: string): Route | undefined {
+    if (path === '/v2/health/live') return { name: 'live', methods: ['GET'], handle: async () => [200, { live: true }] };
+    if (path === '/v2/health/ready') return { name: 'ready', methods: ['GET'], handle: async () => (model() ? [200, { ready: true }] : [503, { ready: false }]) };
+    if (path === '/v2') return { name: 'server', methods: ['GET'], handle: async () => [200, { name: 'model-deploy', version, extensions: [] }] };
+    if (path === '/metrics') return { name: 'metrics', methods: ['GET'], handle: async () => [200, await metrics.registry.metrics()] };
+    if (!path.startsWith('/v2/models/')) return undefined;
+    if (path.endsWith('/infer')) {
+      return {
+        name: 'infer',
+        methods: ['POST'],
+        handle: async (_request, body) => {
+          const { host } = modelRoute(path) ?? notFound(path);
+          const parsed = await body();
+          const rows = firstDimension(parsed);
+          if (rows) metrics.batchSize.observe(rows);
+          return [200, await host.infer(parsed)];
+        },
+      };
+    }
+    if (path.endsWith('/ready')) {
+      return { name: 'model_ready', methods: ['GET'], handle: async () => [200, { name: (modelRoute(path) ?? notFound(path)).host.identity.name, ready: true }] };
+    }
+    return { name: 'model_metadata', methods: ['GET'], handle: async () => [200, (modelRoute(path) ?? notFound(path)).host.metadata()] };
+  }
+
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = (request.url ?? '/').split('?')[0];
+    const found = route(path);
+    const routeName = found?.name ?? 'unknown';
+    metrics.inFlight.inc();
+    let status = 500;
+    let payload: unknown;
+    try {
+      if (!found) throw new OipError(404, `no route ${path}`);
+      if (!found.methods.includes(request.method ?? '')) {
+        response.setHeader('Allow', found.methods.join(', '));
+        throw new OipError(405, `${request.method} is not allowed on ${path}; use ${found.methods.join(' or ')}`);
+      }
+      [status, payload] = await found.handle(request, () => readJson(request, options.maxBodyBytes));
+    } catch (error) {
+      status = error instanceof OipError ? error.status : 500;
+      payload = { error: error instanceof OipError ? error.message : `internal error: ${(error as Error).message}` };
+      // The rest of an unread body would be taken for the next request on this connection.
+      if (status === 413 || status === 400) response.setHeader('Connection', 'close');
+    }
+    const text = typeof payload === 'string' ? payload : toJson(payload);
+    // While draining, each answer ends its connection so that shutdown does not wait for idle keep-alives.
+    if (closing) response.setHeader('Connection', 'close');
+    response.writeHead(status, { 'Content-Type': typeof payload === 'string' ? metrics.registry.contentType : 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    response.end(text);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.inFlight.dec();
+    metrics.requests.inc({ route: routeName, status });
+    metrics.latency.observe({ route: routeName }, seconds);
+    options.accessLog?.(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(seconds * 10000) / 10, bytes: Buffer.byteLength(text) }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    metrics,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function notFound(path: string): never {
+  throw new OipError(404, `no route ${path}`);
+}
+
+function firstDimension(body: unknown): number | undefined {
+  const shape = (body as { inputs?: { shape?: unknown }[] })?.inputs?.[0]?.shape;
+  return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : undefined;
+}
+
+async function readJson(request: http.IncomingMessage, limit: number): Promise<unknown> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (!JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new OipError(413, `the body is over the limit of ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new OipError(400, `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}

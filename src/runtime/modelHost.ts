@@ -1,0 +1,157 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { createSession, describeModel, parseHeader, readModelBytes } from '../core/model/inspectModel';
+import type { ModelInfo, TensorInfo } from '../core/model/modelInfo';
+import { onnxRuntime } from '../core/model/onnxRuntime';
+import { decodeInput } from '../core/oip/decodeInput';
+import { encodeOutput } from '../core/oip/encodeOutput';
+import { oipDatatypeOf } from '../core/oip/oipDatatypes';
+import { OipError, type OipInferenceResponse, type OipModelMetadata, type OipResponseOutput, type OipTensorMetadata } from '../core/oip/oipTypes';
+
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  /** Class names by index: predicted names are added to classifier outputs. */
+  labels?: string[];
+}
+
+/** One loaded model: its protocol metadata and inference from protocol requests. */
+export class ModelHost {
+  private constructor(
+    readonly identity: ModelIdentity,
+    readonly info: ModelInfo,
+    private readonly session: InferenceSession,
+    readonly loadMs: number,
+  ) {}
+
+  /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
+  static async load(file: string, identity: ModelIdentity): Promise<ModelHost> {
+    const started = performance.now();
+    const bytes = await readModelBytes(file);
+    const header = parseHeader(file, bytes);
+    const session = await createSession(file, bytes);
+    const host = new ModelHost(identity, describeModel(file, bytes, header, session), session, performance.now() - started);
+    await host.warmUp();
+    return host;
+  }
+
+  get tensorOutputs(): TensorInfo[] {
+    return this.info.outputs.filter((o) => o.isTensor && oipDatatypeOf(o.type));
+  }
+
+  metadata(): OipModelMetadata {
+    const describe = (t: TensorInfo): OipTensorMetadata => ({ name: t.name, datatype: oipDatatypeOf(t.type)!, shape: t.shape.map((d) => (typeof d === 'number' ? d : -1)) });
+    return {
+      name: this.identity.name,
+      versions: [this.identity.version],
+      platform: 'onnx_onnxv1',
+      inputs: this.info.inputs.filter((i) => i.isTensor && oipDatatypeOf(i.type)).map(describe),
+      outputs: this.tensorOutputs.map(describe),
+    };
+  }
+
+  async infer(body: unknown): Promise<OipInferenceResponse> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OipError(400, 'the request body must be a JSON object with "inputs"');
+    const request = body as { id?: unknown; inputs?: unknown; outputs?: unknown };
+    if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
+    const feeds = this.feeds(request.inputs);
+    const wanted = this.selectOutputs(request.outputs);
+    let results: InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.session.run(feeds, wanted.map((o) => o.name));
+    } catch (error) {
+      throw new OipError(500, `inference failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
+    }
+    return {
+      model_name: this.identity.name,
+      model_version: this.identity.version,
+      ...(typeof request.id === 'string' ? { id: request.id } : {}),
+      outputs: wanted.map((o) => this.withClassNames(encodeOutput(o.name, results[o.name] as Tensor))),
+    };
+  }
+
+  private feeds(inputs: unknown[]): Record<string, Tensor> {
+    const feeds: Record<string, Tensor> = {};
+    for (const input of inputs) {
+      const name = (input as { name?: unknown })?.name;
+      const spec = this.info.inputs.find((i) => i.name === name);
+      if (!spec) throw new OipError(400, `the model has no input ${JSON.stringify(name)}; its inputs are ${this.info.inputs.map((i) => i.name).join(', ')}`);
+      if (feeds[spec.name]) throw new OipError(400, `input "${spec.name}" is given twice`);
+      feeds[spec.name] = decodeInput(input, spec);
+    }
+    const missing = this.info.inputs.filter((i) => !feeds[i.name]);
+    if (missing.length) throw new OipError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `"${i.name}"`).join(', ')}`);
+    return feeds;
+  }
+
+  private selectOutputs(requested: unknown): TensorInfo[] {
+    if (requested === undefined) return this.tensorOutputs;
+    if (!Array.isArray(requested)) throw new OipError(400, '"outputs" must be a list of {"name": ...}');
+    return requested.map((o) => {
+      const name = (o as { name?: unknown })?.name;
+      const found = this.tensorOutputs.find((t) => t.name === name);
+      if (!found) throw new OipError(400, `the model has no output ${JSON.stringify(name)}; its outputs are ${this.tensorOutputs.map((t) => t.name).join(', ')}`);
+      return found;
+    });
+  }
+
+  /**
+   * A classifier's scores [N, classes] get the predicted class name of each row in the output's
+   * parameters, which the protocol allows and standard clients ignore.
+   */
+  private withClassNames(output: OipResponseOutput): OipResponseOutput {
+    const labels = this.identity.labels;
+    if (!labels || output.shape.length !== 2 || output.shape[1] !== labels.length || typeof output.data[0] !== 'number') return output;
+    const width = labels.length;
+    const names = Array.from({ length: output.shape[0] }, (_, r) => {
+      let best = 0;
+      for (let c = 1; c < width; c++) if ((output.data[r * width + c] as number) > (output.data[r * width + best] as number)) best = c;
+      return labels[best];
+    });
+    return { ...output, parameters: { ...output.parameters, class_names: names } };
+  }
+
+  /** A run on zeros (one row where the batch is free); a model that fails it never becomes ready. */
+  private async warmUp(): Promise<void> {
+    const ort = onnxRuntime();
+    const feeds: Record<string, Tensor> = {};
+    for (const input of this.info.inputs) {
+      const dims = input.shape.map((d) => (typeof d === 'number' ? d : 1));
+      const size = dims.reduce((a, b) => a * b, 1);
+      feeds[input.name] = new ort.Tensor(input.type as 'float32', zeros(input.type, size) as Float32Array, dims);
+    }
+    await this.session.run(feeds, this.tensorOutputs.map((o) => o.name));
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function zeros(type: string, size: number): unknown {
+  switch (type) {
+    case 'string':
+      return new Array<string>(size).fill('');
+    case 'int64':
+      return new BigInt64Array(size);
+    case 'uint64':
+      return new BigUint64Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'uint32':
+      return new Uint32Array(size);
+    case 'int16':
+      return new Int16Array(size);
+    case 'uint16':
+    case 'float16':
+      return new Uint16Array(size);
+    case 'int8':
+      return new Int8Array(size);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(size);
+    default:
+      return new Float32Array(size);
+  }
+}

@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StartOptions } from './startServer';
+
+/** The metadata file baked into the image at build time. */
+interface MetadataFile {
+  name?: string;
+  version?: string;
+  model?: string;
+  labels?: string[];
+  maxBodyBytes?: number;
+  port?: number;
+}
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The server's settings: the metadata file (MODELDEPLOY_METADATA) first, then environment variables over
+ * it. Throws a one-line Error naming the variable or file at fault.
+ */
+export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
+  const metadataFile = env.MODELDEPLOY_METADATA;
+  let metadata: MetadataFile = {};
+  if (metadataFile) {
+    try {
+      metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as MetadataFile;
+    } catch (error) {
+      throw new Error(`MODELDEPLOY_METADATA=${metadataFile}: ${(error as Error).message}`);
+    }
+  }
+  const modelFile = env.MODELDEPLOY_MODEL ?? (metadata.model && metadataFile ? path.resolve(path.dirname(metadataFile), metadata.model) : undefined);
+  if (!modelFile) throw new Error('no model: set MODELDEPLOY_MODEL to an .onnx file, or MODELDEPLOY_METADATA to a metadata file naming one');
+  const number = (name: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (value === undefined || value === '') return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new Error(`${name}=${value} is not a whole number from 0 to ${max}`);
+    return parsed;
+  };
+  return {
+    modelFile,
+    identity: {
+      name: env.MODELDEPLOY_NAME ?? metadata.name ?? path.basename(modelFile, '.onnx'),
+      version: env.MODELDEPLOY_VERSION ?? metadata.version ?? '1',
+      labels: metadata.labels,
+    },
+    port: number('MODELDEPLOY_PORT', env.MODELDEPLOY_PORT, metadata.port ?? DEFAULT_PORT, 65535),
+    host: env.MODELDEPLOY_HOST ?? '0.0.0.0',
+    maxBodyBytes: number('MODELDEPLOY_MAX_BODY_BYTES', env.MODELDEPLOY_MAX_BODY_BYTES, metadata.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+  };
+}

@@ -1,0 +1,44 @@
+import { runtimeConfig } from './runtimeConfig';
+import { startServer } from './startServer';
+
+// Replaced by the package version when the bundle is built.
+declare const RUNTIME_VERSION: string;
+
+/** Log lines are JSON on stdout, one per line, for whatever collects the container's output. */
+function log(level: string, message: string, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
+}
+
+async function main(): Promise<void> {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+  let config;
+  try {
+    config = runtimeConfig(process.env);
+  } catch (error) {
+    log('error', (error as Error).message);
+    process.exit(2);
+  }
+  const server = await startServer({ ...config, accessLog: (line) => process.stdout.write(`${line}\n`), serverVersion: RUNTIME_VERSION });
+  log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version });
+  server.ready.then(
+    () => log('info', 'ready', { model: config.identity.name }),
+    (error: Error) => {
+      log('error', `the model cannot be served: ${error.message}`);
+      process.exit(1);
+    },
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping: finishing the requests in flight', { signal });
+    void server.close().then(() => {
+      log('info', 'stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

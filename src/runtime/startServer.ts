@@ -1,0 +1,38 @@
+import { startHttpServer, type ServerOptions } from './httpServer';
+import { ModelHost, type ModelIdentity } from './modelHost';
+
+export interface StartOptions extends ServerOptions {
+  modelFile: string;
+  identity: ModelIdentity;
+  /** Reported by GET /v2. */
+  serverVersion?: string;
+}
+
+export interface ModelServer {
+  url: string;
+  /** Resolves when the model is loaded and warmed up (ready); rejects when it cannot be. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts answering at once (live, not ready) and loads the model meanwhile, so a probe can tell a
+ * server that is loading from one that is down.
+ */
+export async function startServer(options: StartOptions): Promise<ModelServer> {
+  let host: ModelHost | undefined;
+  const http = await startHttpServer(options, () => host, options.serverVersion ?? '0');
+  const ready = ModelHost.load(options.modelFile, options.identity).then((loaded) => {
+    host = loaded;
+    http.metrics.modelLoad.set(loaded.loadMs / 1000);
+  });
+  ready.catch(() => undefined); // the caller decides what a failed load means
+  return {
+    url: http.url,
+    ready,
+    close: async () => {
+      await http.close();
+      await host?.close();
+    },
+  };
+}

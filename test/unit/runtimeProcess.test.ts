@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { request } from './httpClient';
+import { EXAMPLES, makeProject, REPO_ROOT } from './projectFixture';
+
+const RUNTIME = path.join(REPO_ROOT, 'dist', 'runtime.js');
+
+function startRuntime(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [RUNTIME], { env: { ...process.env, MODELDEPLOY_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(port: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const answer = await request(`http://127.0.0.1:${port}/v2/health/ready`, { timeoutMs: 1000 }).catch(() => undefined);
+    if (answer?.status === 200) return;
+    if (Date.now() > deadline) throw new Error('the runtime did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the runtime process', function () {
+  this.timeout(30_000);
+  const port = 18_000 + (process.pid % 1000);
+
+  it('reads the baked-in metadata file, logs JSON lines, and drains a request in flight on SIGTERM', async () => {
+    const project = makeProject({ 'model.onnx': fs.readFileSync(path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx')), 'runtime.json': JSON.stringify({ name: 'iris', version: '2.0.0', model: 'model.onnx', labels: ['setosa', 'versicolor', 'virginica'] }) });
+    const runtime = startRuntime({ MODELDEPLOY_METADATA: path.join(project.dir, 'runtime.json'), MODELDEPLOY_PORT: String(port) });
+    try {
+      await waitForReady(port);
+      // A request whose body is still arriving when SIGTERM comes must still be answered.
+      const body = JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] });
+      const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(`http://127.0.0.1:${port}/v2/models/iris/infer`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => {
+          runtime.child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(10)), 300);
+        }, 200);
+      });
+      const answer = await answered;
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(JSON.parse(answer.text).outputs[0].parameters.class_names, ['setosa']);
+      assert.equal(await runtime.exited, 0);
+      const lines = runtime.output().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.deepEqual(
+        lines.filter((l) => l.message).map((l) => l.message),
+        ['listening', 'ready', 'stopping: finishing the requests in flight', 'stopped'],
+      );
+      assert.ok(lines.some((l) => l.path === '/v2/models/iris/infer' && l.status === 200 && typeof l.ms === 'number'), 'an access log line for the request');
+    } finally {
+      runtime.child.kill('SIGKILL');
+      project.cleanup();
+    }
+  });
+
+  it('exits 1 with one JSON log line when the model cannot be loaded', async () => {
+    const project = makeProject({ 'bad.onnx': 'not a model' });
+    const runtime = startRuntime({ MODELDEPLOY_MODEL: path.join(project.dir, 'bad.onnx'), MODELDEPLOY_PORT: String(port + 1) });
+    try {
+      assert.equal(await runtime.exited, 1);
+      assert.match(runtime.output(), /"level":"error","message":"the model cannot be served: not an ONNX model/);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('exits 2 and names the variable when the configuration is wrong', async () => {
+    const runtime = startRuntime({ MODELDEPLOY_MODEL: 'x.onnx', MODELDEPLOY_PORT: 'eighty' });
+    assert.equal(await runtime.exited, 2);
+    assert.match(runtime.output(), /MODELDEPLOY_PORT=eighty is not a whole number/);
+  });
+});
