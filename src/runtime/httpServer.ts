@@ -64,10 +64,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
         methods: ['POST'],
         handle: async (_request, body) => {
           const { host } = modelRoute(path) ?? notFound(path);
-          const parsed = await body();
-          const rows = firstDimension(parsed);
-          if (rows) metrics.batchSize.observe(rows);
-          return [200, await host.infer(parsed)];
+          return [200, await host.infer(await body())];
         },
       };
     }
@@ -130,11 +127,6 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
 
 function notFound(path: string): never {
   throw new OipError(404, `no route ${path}`);
-}
-
-function firstDimension(body: unknown): number | undefined {
-  const shape = (body as { inputs?: { shape?: unknown }[] })?.inputs?.[0]?.shape;
-  return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : undefined;
 }
 
 async function readJson(request: http.IncomingMessage, limit: number): Promise<unknown> {

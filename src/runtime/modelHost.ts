@@ -5,7 +5,15 @@ import { onnxRuntime } from '../core/model/onnxRuntime';
 import { decodeInput } from '../core/oip/decodeInput';
 import { encodeOutput } from '../core/oip/encodeOutput';
 import { oipDatatypeOf } from '../core/oip/oipDatatypes';
+import { RequestBatcher, type BatchingOptions } from './requestBatcher';
 import { OipError, type OipInferenceResponse, type OipModelMetadata, type OipResponseOutput, type OipTensorMetadata } from '../core/oip/oipTypes';
+
+export interface HostOptions {
+  /** Dynamic batching settings; used only where the model's batch dimension is free. */
+  batching?: BatchingOptions;
+  /** Told the rows of every run, for the batch-size metric. */
+  onRun?: (rows: number) => void;
+}
 
 export interface ModelIdentity {
   name: string;
@@ -16,20 +24,26 @@ export interface ModelIdentity {
 
 /** One loaded model: its protocol metadata and inference from protocol requests. */
 export class ModelHost {
+  /** Present when requests are merged into shared runs. */
+  readonly batcher?: RequestBatcher;
+
   private constructor(
     readonly identity: ModelIdentity,
     readonly info: ModelInfo,
     private readonly session: InferenceSession,
     readonly loadMs: number,
-  ) {}
+    private readonly options: HostOptions,
+  ) {
+    if (options.batching && canBatch(info)) this.batcher = new RequestBatcher((feeds) => this.runAll(feeds), options.batching);
+  }
 
   /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
-  static async load(file: string, identity: ModelIdentity): Promise<ModelHost> {
+  static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
     const bytes = await readModelBytes(file);
     const header = parseHeader(file, bytes);
     const session = await createSession(file, bytes);
-    const host = new ModelHost(identity, describeModel(file, bytes, header, session), session, performance.now() - started);
+    const host = new ModelHost(identity, describeModel(file, bytes, header, session), session, performance.now() - started, options);
     await host.warmUp();
     return host;
   }
@@ -55,9 +69,9 @@ export class ModelHost {
     if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
     const feeds = this.feeds(request.inputs);
     const wanted = this.selectOutputs(request.outputs);
-    let results: InferenceSession.OnnxValueMapType;
+    let results: Record<string, Tensor>;
     try {
-      results = await this.session.run(feeds, wanted.map((o) => o.name));
+      results = this.batcher ? await this.batcher.submit(feeds) : await this.runAll(feeds);
     } catch (error) {
       throw new OipError(500, `inference failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
     }
@@ -67,6 +81,13 @@ export class ModelHost {
       ...(typeof request.id === 'string' ? { id: request.id } : {}),
       outputs: wanted.map((o) => this.withClassNames(encodeOutput(o.name, results[o.name] as Tensor))),
     };
+  }
+
+  /** One run fetching every tensor output, so requests that asked for different outputs can share it. */
+  private async runAll(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const rows = Object.values(feeds)[0]?.dims[0];
+    if (rows !== undefined) this.options.onRun?.(rows);
+    return (await this.session.run(feeds, this.tensorOutputs.map((o) => o.name))) as Record<string, Tensor>;
   }
 
   private feeds(inputs: unknown[]): Record<string, Tensor> {
@@ -125,6 +146,12 @@ export class ModelHost {
   async close(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Batching is safe when every input and output has a free first dimension: rows go in and come out. */
+function canBatch(info: ModelInfo): boolean {
+  const tensors = [...info.inputs, ...info.outputs.filter((o) => o.isTensor)];
+  return info.batch.kind === 'free' && info.inputs.every((i) => i.isTensor) && tensors.every((t) => t.shape.length > 0 && typeof t.shape[0] === 'string');
 }
 
 function zeros(type: string, size: number): unknown {

@@ -10,6 +10,7 @@ interface MetadataFile {
   labels?: string[];
   maxBodyBytes?: number;
   port?: number;
+  batching?: { windowMs?: number; maxRows?: number; enabled?: boolean };
 }
 
 const DEFAULT_PORT = 8080;
@@ -47,5 +48,13 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
     port: number('MODELDEPLOY_PORT', env.MODELDEPLOY_PORT, metadata.port ?? DEFAULT_PORT, 65535),
     host: env.MODELDEPLOY_HOST ?? '0.0.0.0',
     maxBodyBytes: number('MODELDEPLOY_MAX_BODY_BYTES', env.MODELDEPLOY_MAX_BODY_BYTES, metadata.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+    // On by default: it only ever applies to models whose batch dimension is free.
+    batching:
+      (env.MODELDEPLOY_BATCHING ?? String(metadata.batching?.enabled ?? true)) === 'false'
+        ? undefined
+        : {
+            windowMs: number('MODELDEPLOY_BATCH_WINDOW_MS', env.MODELDEPLOY_BATCH_WINDOW_MS, metadata.batching?.windowMs ?? 0, 1000),
+            maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? 64)),
+          },
   };
 }

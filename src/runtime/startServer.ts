@@ -1,9 +1,12 @@
 import { startHttpServer, type ServerOptions } from './httpServer';
 import { ModelHost, type ModelIdentity } from './modelHost';
+import type { BatchingOptions } from './requestBatcher';
 
 export interface StartOptions extends ServerOptions {
   modelFile: string;
   identity: ModelIdentity;
+  /** Dynamic batching where the model allows it; undefined: off. */
+  batching?: BatchingOptions;
   /** Reported by GET /v2. */
   serverVersion?: string;
 }
@@ -22,7 +25,7 @@ export interface ModelServer {
 export async function startServer(options: StartOptions): Promise<ModelServer> {
   let host: ModelHost | undefined;
   const http = await startHttpServer(options, () => host, options.serverVersion ?? '0');
-  const ready = ModelHost.load(options.modelFile, options.identity).then((loaded) => {
+  const ready = ModelHost.load(options.modelFile, options.identity, { batching: options.batching, onRun: (rows) => http.metrics.batchSize.observe(rows) }).then((loaded) => {
     host = loaded;
     http.metrics.modelLoad.set(loaded.loadMs / 1000);
   });

@@ -32,7 +32,8 @@ export function decodeInput(input: unknown, spec: TensorInfo): Tensor {
     throw bad(`input "${spec.name}" has shape [${dims.join(', ')}] but the model takes [${spec.shape.map((d) => (typeof d === 'number' ? d : -1)).join(', ')}]`);
   }
   if (!Array.isArray(data)) throw bad(`input "${spec.name}": "data" must be a list`);
-  const values = (data as unknown[]).flat(Infinity as 1) as unknown[];
+  // Nested data is row-major: flattening keeps the order. Flat data (the common case) is used as it is.
+  const values = data.some(Array.isArray) ? ((data as unknown[]).flat(Infinity as 1) as unknown[]) : (data as unknown[]);
   const count = dims.reduce((a, b) => a * b, 1);
   if (values.length !== count) throw bad(`input "${spec.name}" has ${values.length} values but its shape [${dims.join(', ')}] needs ${count}`);
   return new (onnxRuntime().Tensor)(spec.type as 'float32', toTypedData(spec, values) as Float32Array, dims);
@@ -47,9 +48,16 @@ function toTypedData(spec: TensorInfo, values: unknown[]): unknown {
     });
   switch (spec.type) {
     case 'float32':
-      return Float32Array.from(numbers());
-    case 'float64':
-      return Float64Array.from(numbers());
+    case 'float64': {
+      // The hot path of every float model: one pass, no intermediate array.
+      const array = spec.type === 'float32' ? new Float32Array(values.length) : new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'number') throw bad(`${where(i)} is ${JSON.stringify(v)}, not a number`);
+        array[i] = v;
+      }
+      return array;
+    }
     case 'float16':
       return Uint16Array.from(numbers(), toFloat16Bits);
     case 'bool':

@@ -1,0 +1,124 @@
+import type { Tensor } from 'onnxruntime-node';
+import { onnxRuntime } from '../core/model/onnxRuntime';
+
+type Feeds = Record<string, Tensor>;
+type Outputs = Record<string, Tensor>;
+
+interface Pending {
+  feeds: Feeds;
+  rows: number;
+  /** Requests can share a run only when their inputs agree on every dimension but the batch one. */
+  key: string;
+  resolve: (outputs: Outputs) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface BatchingOptions {
+  /** How long the first request of a batch waits for company; 0: until the event loop's next turn. */
+  windowMs: number;
+  /** Most rows in one run. */
+  maxRows: number;
+}
+
+/**
+ * Dynamic batching: requests that arrive together are merged along the batch dimension into one run()
+ * and the outputs are split back per request. While a run blocks the thread, new requests queue up,
+ * so under load batches form by themselves; alone, a request waits no longer than `windowMs`.
+ */
+export class RequestBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly run: (feeds: Feeds) => Promise<Outputs>,
+    private readonly options: BatchingOptions,
+  ) {}
+
+  submit(feeds: Feeds): Promise<Outputs> {
+    const first = Object.values(feeds)[0];
+    const rows = first.dims[0];
+    const key = Object.entries(feeds)
+      .map(([name, t]) => `${name}:${t.type}:${t.dims.slice(1).join('x')}`)
+      .sort()
+      .join('|');
+    return new Promise((resolve, reject) => {
+      this.queue.push({ feeds, rows, key, resolve, reject });
+      if (this.queue.reduce((n, p) => n + p.rows, 0) >= this.options.maxRows) this.flush();
+      else this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (this.options.windowMs > 0) setTimeout(() => this.flush(), this.options.windowMs);
+    else setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    const groups = new Map<string, Pending[]>();
+    for (const pending of queue) groups.set(pending.key, [...(groups.get(pending.key) ?? []), pending]);
+    for (const group of groups.values()) {
+      let batch: Pending[] = [];
+      let rows = 0;
+      for (const pending of group) {
+        if (batch.length && rows + pending.rows > this.options.maxRows) {
+          void this.runBatch(batch);
+          batch = [];
+          rows = 0;
+        }
+        batch.push(pending);
+        rows += pending.rows;
+      }
+      if (batch.length) void this.runBatch(batch);
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) {
+      await this.run(batch[0].feeds).then(batch[0].resolve, batch[0].reject);
+      return;
+    }
+    const total = batch.reduce((n, p) => n + p.rows, 0);
+    try {
+      const outputs = await this.run(Object.fromEntries(Object.keys(batch[0].feeds).map((name) => [name, concat(batch.map((p) => p.feeds[name]), total)])));
+      let offset = 0;
+      for (const pending of batch) {
+        pending.resolve(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, rowsOf(tensor, total, offset, pending.rows)])));
+        offset += pending.rows;
+      }
+    } catch (error) {
+      // One bad request must not fail the others: run them one by one.
+      await Promise.all(batch.map((pending) => this.run(pending.feeds).then(pending.resolve, pending.reject)));
+    }
+  }
+}
+
+type Data = Tensor['data'];
+
+function concat(tensors: Tensor[], total: number): Tensor {
+  const first = tensors[0];
+  let data: Data;
+  if (Array.isArray(first.data)) {
+    data = tensors.flatMap((t) => t.data as string[]);
+  } else {
+    const joined = new (first.data.constructor as new (n: number) => Exclude<Data, string[]>)((first.data.length / first.dims[0]) * total);
+    let offset = 0;
+    for (const t of tensors) {
+      (joined as Float32Array).set(t.data as Float32Array, offset);
+      offset += t.data.length;
+    }
+    data = joined;
+  }
+  return new (onnxRuntime().Tensor)(first.type as 'float32', data as Float32Array, [total, ...first.dims.slice(1)]);
+}
+
+function rowsOf(tensor: Tensor, total: number, offset: number, rows: number): Tensor {
+  if (tensor.dims[0] !== total) throw new Error(`output has ${tensor.dims[0]} rows for a batch of ${total}`);
+  const width = tensor.data.length / total;
+  const data = Array.isArray(tensor.data) ? tensor.data.slice(offset * width, (offset + rows) * width) : (tensor.data as Float32Array).subarray(offset * width, (offset + rows) * width);
+  return new (onnxRuntime().Tensor)(tensor.type as 'float32', data as Float32Array, [rows, ...tensor.dims.slice(1)]);
+}

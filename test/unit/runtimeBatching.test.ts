@@ -1,0 +1,72 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import { startServer, type ModelServer } from '../../src/runtime/startServer';
+import { request } from './httpClient';
+import { EXAMPLES, SHARED_DATA } from './projectFixture';
+
+const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
+
+async function serve(modelFile: string, name: string): Promise<ModelServer> {
+  const server = await startServer({ modelFile, identity: { name, version: '1' }, port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, batching: { windowMs: 20, maxRows: 64 } });
+  await server.ready;
+  return server;
+}
+
+/** Runs counted per batch size, from the Prometheus histogram: [runs of exactly 1 row, all runs, all rows]. */
+async function runCounts(url: string): Promise<{ single: number; runs: number; rows: number }> {
+  const text = (await request(`${url}/metrics`)).text;
+  const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+  return { single: read(/modeldeploy_batch_size_bucket\{le="1"\} (\d+)/), runs: read(/modeldeploy_batch_size_count (\d+)/), rows: read(/modeldeploy_batch_size_sum (\d+)/) };
+}
+
+describe('dynamic batching', function () {
+  this.timeout(30_000);
+
+  it('merges concurrent requests into shared runs and answers each exactly as unbatched', async () => {
+    const server = await serve(IRIS, 'iris');
+    try {
+      const before = await runCounts(server.url);
+      const requests = Array.from({ length: 12 }, (_, i) => {
+        const rows = (i % 3) + 1;
+        return Array.from({ length: rows * 4 }, (_, k) => ((i * 7 + k * 3) % 70) / 10);
+      });
+      const answers = await Promise.all(
+        requests.map((data) =>
+          request(`${server.url}/v2/models/iris/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [data.length / 4, 4], datatype: 'FP32', data }], outputs: [{ name: 'probabilities' }] }) }),
+        ),
+      );
+      const ort = onnxRuntime();
+      const session = await ort.InferenceSession.create(IRIS);
+      for (const [i, data] of requests.entries()) {
+        assert.equal(answers[i].status, 200, answers[i].text);
+        const local = await session.run({ float_input: new ort.Tensor('float32', Float32Array.from(data), [data.length / 4, 4]) });
+        const served = (answers[i].json() as { outputs: { name: string; shape: number[]; data: number[] }[] }).outputs;
+        assert.deepEqual(served.map((o) => o.name), ['probabilities']);
+        assert.deepEqual(served[0].shape, [data.length / 4, 3]);
+        assert.deepEqual(served[0].data, Array.from(local.probabilities.data as Float32Array), `request ${i}`);
+      }
+      await session.release();
+      const after = await runCounts(server.url);
+      const rows = requests.reduce((n, d) => n + d.length / 4, 0);
+      assert.equal(after.rows - before.rows, rows, 'every row ran once');
+      assert.ok(after.runs - before.runs < requests.length, `${after.runs - before.runs} runs for ${requests.length} requests: some were merged`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stays off for a model whose batch dimension is fixed', async () => {
+    const server = await serve(path.join(SHARED_DATA, 'mnist', 'mnist-8.onnx'), 'mnist');
+    try {
+      const before = await runCounts(server.url);
+      const pixels = new Array(784).fill(0);
+      await Promise.all(Array.from({ length: 5 }, () => request(`${server.url}/v2/models/mnist/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'Input3', shape: [1, 1, 28, 28], datatype: 'FP32', data: pixels }] }) })));
+      const after = await runCounts(server.url);
+      assert.equal(after.runs - before.runs, 5);
+      assert.equal(after.single - before.single, 5);
+    } finally {
+      await server.close();
+    }
+  });
+});
