@@ -90,7 +90,7 @@ export class RequestBatcher {
         pending.resolve(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, rowsOf(tensor, total, offset, pending.rows)])));
         offset += pending.rows;
       }
-    } catch (error) {
+    } catch {
       // One bad request must not fail the others: run them one by one.
       await Promise.all(batch.map((pending) => this.run(pending.feeds).then(pending.resolve, pending.reject)));
     }
