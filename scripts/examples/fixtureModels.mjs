@@ -46,6 +46,13 @@ export const fixtureModels = {
       nodes: names.map((t) => node('Identity', [`x_${t}`], [`y_${t}`])),
     });
   })(),
+  // Reshapes its input to a shape given in the request: a shape that does not fit fails inside run().
+  'reshape.onnx': encodeModel({
+    producerVersion,
+    inputs: [tensorValue('x', F, ['N', 4]), tensorValue('shape', DataType.INT64, [2])],
+    outputs: [tensorValue('y', F, ['a', 'b'])],
+    nodes: [node('Reshape', ['x', 'shape'], ['y'])],
+  }),
   // A scikit-learn style classifier whose probabilities come out as a non-tensor ZipMap.
   'zipmap.onnx': encodeModel({
     producerVersion,

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
 import { request } from './httpClient';
-import { EXAMPLES, FIXTURE_MODELS, SHARED_DATA } from './projectFixture';
+import { EXAMPLES, FIXTURE_MODELS, makeProject, SHARED_DATA } from './projectFixture';
 
 const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
 const LABELS = ['setosa', 'versicolor', 'virginica'];
@@ -191,6 +191,48 @@ describe('the serving runtime with every datatype and the real MNIST model', fun
       const batch = await post(`${server.url}/v2/models/mnist/infer`, { inputs: [{ name: 'Input3', shape: [2, 1, 28, 28], datatype: 'FP32', data: [...pixels, ...pixels] }] });
       assert.equal(batch.status, 400, 'the batch is fixed at 1');
       assert.match((batch.json() as { error: string }).error, /shape \[2, 1, 28, 28\] but the model takes \[1, 1, 28, 28\]/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the serving runtime when things fail', function () {
+  this.timeout(30_000);
+
+  it('answers 503 while the model is not loaded, and says why loading failed', async () => {
+    const project = makeProject({ 'bad.onnx': 'not a model' });
+    const server = await startServer({ modelFile: path.join(project.dir, 'bad.onnx'), identity: { name: 'bad', version: '1' }, port: 0, host: '127.0.0.1', maxBodyBytes: 1024 });
+    try {
+      await assert.rejects(server.ready, /not an ONNX model/);
+      assert.equal((await request(`${server.url}/v2/health/live`)).status, 200);
+      const ready = await request(`${server.url}/v2/health/ready`);
+      assert.deepEqual([ready.status, ready.json()], [503, { ready: false }]);
+      const metadata = await request(`${server.url}/v2/models/bad`);
+      assert.equal(metadata.status, 503);
+      assert.match((metadata.json() as { error: string }).error, /not loaded/);
+    } finally {
+      await server.close();
+      project.cleanup();
+    }
+  });
+
+  it('answers 500 when inference itself fails, and keeps serving', async () => {
+    const server = await serve(path.join(FIXTURE_MODELS, 'reshape.onnx'), 'reshape');
+    try {
+      const send = (shape: number[]) =>
+        post(`${server.url}/v2/models/reshape/infer`, {
+          inputs: [
+            { name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+            { name: 'shape', shape: [2], datatype: 'INT64', data: shape },
+          ],
+        });
+      const failed = await send([3, 3]);
+      assert.equal(failed.status, 500);
+      assert.match((failed.json() as { error: string }).error, /^inference failed: /);
+      const fine = await send([2, 2]);
+      assert.equal(fine.status, 200);
+      assert.deepEqual((fine.json() as { outputs: { shape: number[] }[] }).outputs[0].shape, [2, 2]);
     } finally {
       await server.close();
     }
