@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import { UserError } from '../errors';
+import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
 import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
 import type { OnnxHeader } from '../model/onnxHeader';
@@ -17,7 +17,7 @@ const PROGRESS_INTERVAL_MS = 100;
  * Streams the validation set through the model and computes the task's metrics. Runs on a worker
  * thread (run() blocks its thread); the data is parsed on a second one, so parsing overlaps inference.
  */
-export async function scoreModel(project: ProjectConfig, onProgress: (p: ValidationProgress) => void): Promise<ValidationReport> {
+export async function scoreModel(project: ProjectConfig, onProgress: (p: ValidationProgress) => void, signal?: AbortSignal): Promise<ValidationReport> {
   const validation = project.validation;
   if (!validation) throw new UserError('the project has no validation set', { file: project.configFile, field: 'validation' }, 'add a "validation:" section with data and target');
   const started = performance.now();
@@ -51,6 +51,7 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
     let rows = 0;
     let lastProgress = 0;
     for await (const batch of stream.batches) {
+      if (signal?.aborted) throw new CancelledError();
       for (const chunk of modelInputs(plan, batch, scratch)) {
         const outputs = await session.run({ [plan.inputName]: chunk.tensor }, [plan.outputName]);
         scorer.add(outputs[plan.outputName], batch, chunk.offset, chunk.count);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from './serializeError';
-import type { WorkerEvent, WorkerRequest } from './workerProtocol';
+import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
 import { workerHandlers, type WorkerTasks } from './workerTasks';
 
 /** Entry of the core worker thread: runs one task named in workerData and posts its events. */
@@ -8,10 +8,15 @@ async function main(): Promise<void> {
   const { task, args } = workerData as WorkerRequest;
   const port = parentPort!;
   const post = (event: WorkerEvent) => port.postMessage(event);
+  const cancel = new AbortController();
+  port.on('message', (message: WorkerControl) => {
+    if (message.type === 'cancel') cancel.abort();
+  });
+  port.unref(); // listening for a cancel must not keep the thread alive once the task is done
   try {
-    const handler = workerHandlers[task as keyof WorkerTasks] as (a: unknown, p: (v: unknown) => void) => Promise<unknown>;
+    const handler = workerHandlers[task as keyof WorkerTasks] as (a: unknown, p: (v: unknown) => void, signal: AbortSignal) => Promise<unknown>;
     if (!handler) throw new Error(`unknown worker task "${task}"`);
-    post({ type: 'result', value: await handler(args, (value) => post({ type: 'progress', value })) });
+    post({ type: 'result', value: await handler(args, (value) => post({ type: 'progress', value }), cancel.signal) });
   } catch (error) {
     post({ type: 'error', error: serializeError(error) });
   }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../errors';
 import { deserializeError } from './serializeError';
-import type { WorkerEvent, WorkerRequest } from './workerProtocol';
+import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
 import type { WorkerTasks } from './workerTasks';
 
 export interface WorkerOptions<P> {
@@ -13,9 +13,14 @@ export interface WorkerOptions<P> {
 /** The worker script sits next to this module: dist/coreWorker.js in the bundles, out/.../coreWorker.js in tests. */
 export const CORE_WORKER_SCRIPT = path.join(__dirname, 'coreWorker.js');
 
+/** How long a cancelled task may take to stop at its next checkpoint before its thread is terminated. */
+const CANCEL_GRACE_MS = 30_000;
+
 /**
  * Runs a core task on a worker thread, so that onnxruntime (whose run() blocks its thread) and data
- * parsing never stall the caller: the VS Code extension host above all. Abort terminates the thread.
+ * parsing never stall the caller: the VS Code extension host above all. Abort settles the promise at
+ * once and asks the task to stop at its next checkpoint: terminating a thread while onnxruntime runs in
+ * it aborts the whole process, so the thread is left to end by itself.
  */
 export function runInWorker<K extends keyof WorkerTasks>(
   task: K,
@@ -31,9 +36,14 @@ export function runInWorker<K extends keyof WorkerTasks>(
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
       fn();
-      void worker.terminate();
     };
-    const onAbort = () => finish(() => reject(new CancelledError()));
+    const onAbort = () =>
+      finish(() => {
+        worker.postMessage({ type: 'cancel' } satisfies WorkerControl);
+        // A task that never reaches a checkpoint (a stuck model load) is stopped the hard way.
+        setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
+        reject(new CancelledError());
+      });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (event: WorkerEvent) => {
       if (event.type === 'progress') options.onProgress?.(event.value as WorkerTasks[K]['progress']);

@@ -3,6 +3,9 @@ import type { SourceLocation } from '../errors';
 /** Messages between a caller and the core worker thread, typed in one place for both sides. */
 export type WorkerRequest = { task: string; args: unknown };
 
+/** From the caller to a running task. */
+export type WorkerControl = { type: 'cancel' };
+
 export type WorkerEvent =
   | { type: 'progress'; value: unknown }
   | { type: 'result'; value: unknown }

@@ -10,9 +10,9 @@ export interface WorkerTasks {
   validate: { args: { project: ProjectConfig }; result: ValidationReport; progress: ValidationProgress };
 }
 
-type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void) => Promise<WorkerTasks[K]['result']>;
+type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void, signal: AbortSignal) => Promise<WorkerTasks[K]['result']>;
 
 export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
   inspect: (args) => inspectModel(args.file),
-  validate: (args, progress) => scoreModel(args.project, progress),
+  validate: (args, progress, signal) => scoreModel(args.project, progress, signal),
 };
