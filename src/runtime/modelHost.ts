@@ -2,6 +2,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { createSession, describeModel, parseHeader, readModelBytes } from '../core/model/inspectModel';
 import type { ModelInfo, TensorInfo } from '../core/model/modelInfo';
 import { onnxRuntime } from '../core/model/onnxRuntime';
+import { zeroTensorData } from '../core/model/zeroTensorData';
 import { decodeInput } from '../core/oip/decodeInput';
 import { encodeOutput } from '../core/oip/encodeOutput';
 import { oipDatatypeOf } from '../core/oip/oipDatatypes';
@@ -138,7 +139,7 @@ export class ModelHost {
     for (const input of this.info.inputs) {
       const dims = input.shape.map((d) => (typeof d === 'number' ? d : 1));
       const size = dims.reduce((a, b) => a * b, 1);
-      feeds[input.name] = new ort.Tensor(input.type as 'float32', zeros(input.type, size) as Float32Array, dims);
+      feeds[input.name] = new ort.Tensor(input.type as 'float32', zeroTensorData(input.type, size) as Float32Array, dims);
     }
     await this.session.run(feeds, this.tensorOutputs.map((o) => o.name));
   }
@@ -154,31 +155,3 @@ function canBatch(info: ModelInfo): boolean {
   return info.batch.kind === 'free' && info.inputs.every((i) => i.isTensor) && tensors.every((t) => t.shape.length > 0 && typeof t.shape[0] === 'string');
 }
 
-function zeros(type: string, size: number): unknown {
-  switch (type) {
-    case 'string':
-      return new Array<string>(size).fill('');
-    case 'int64':
-      return new BigInt64Array(size);
-    case 'uint64':
-      return new BigUint64Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'uint32':
-      return new Uint32Array(size);
-    case 'int16':
-      return new Int16Array(size);
-    case 'uint16':
-    case 'float16':
-      return new Uint16Array(size);
-    case 'int8':
-      return new Int8Array(size);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(size);
-    default:
-      return new Float32Array(size);
-  }
-}

@@ -4,6 +4,7 @@ import { sha256File } from '../fileHash';
 import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
 import type { OnnxHeader } from '../model/onnxHeader';
 import { onnxRuntime } from '../model/onnxRuntime';
+import { zeroTensorData } from '../model/zeroTensorData';
 import type { ProjectConfig } from '../project/projectConfig';
 import { openBatchesInThread } from './dataBatches';
 import type { DataBatch } from './dataReader';
@@ -134,15 +135,6 @@ class InputScratch {
   }
 
   private allocate(size: number): InputArray {
-    switch (this.type) {
-      case 'float64':
-        return new Float64Array(size);
-      case 'int32':
-        return new Int32Array(size);
-      case 'int64':
-        return new BigInt64Array(size);
-      default:
-        return new Float32Array(size);
-    }
+    return zeroTensorData(this.type, size) as InputArray;
   }
 }
