@@ -16,7 +16,9 @@ const common = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['onnxruntime-node', 'vscode'],
+  // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
+  // left out, it falls back to its JavaScript code.
+  external: ['onnxruntime-node', 'vscode', '*.node'],
   logLevel: 'warning',
 };
 

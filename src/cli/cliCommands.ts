@@ -1,16 +1,35 @@
 import * as path from 'node:path';
+import { localServerUrl, removeLocalContainers } from '../core/container/localContainers';
+import { findLocalContainer, followLogs, readLogs } from '../core/container/containerLogs';
+import { runContainer } from '../core/container/runContainer';
+import { connectEngine } from '../core/engine/dockerEngine';
+import { UserError } from '../core/errors';
+import { buildImage } from '../core/packaging/buildImage';
+import { ejectDockerfile } from '../core/packaging/ejectDockerfile';
+import { CONTAINER_PORT } from '../core/packaging/runtimeMetadata';
+import { predict, predictBatch } from '../core/predict/predict';
+import { projectRequest } from '../core/predict/projectRequest';
 import { initProject } from '../core/project/initProject';
 import { loadProject } from '../core/project/loadProject';
+import { formatBuildResult } from '../core/report/imageReport';
 import { formatModelInfo } from '../core/report/modelReport';
+import { formatBatchResult, formatPrediction } from '../core/report/predictionReport';
 import { formatValidationReport } from '../core/report/validationReport';
 import { validateProject } from '../core/validation/validateProject';
 import { runInWorker } from '../core/worker/runInWorker';
-import { displayPath } from './cliOutput';
+import { displayPath, EXIT_CHECK_FAILED } from './cliOutput';
 
 export interface CliContext {
   projectDir: string;
   json: boolean;
   model?: string;
+  port?: string;
+  input?: string;
+  batch?: string;
+  out?: string;
+  url?: string;
+  follow: boolean;
+  force: boolean;
   signal: AbortSignal;
   extra: string[];
 }
@@ -22,6 +41,18 @@ interface CliCommand {
 
 function print(ctx: CliContext, value: unknown, text: string): void {
   process.stdout.write(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+}
+
+/** Progress goes to stderr, so stdout stays the result alone (and pure JSON with --json). */
+function progress(ctx: CliContext): ((line: string) => void) | undefined {
+  return ctx.json ? undefined : (line) => process.stderr.write(`${line}\n`);
+}
+
+function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${value} is not a port number from 1 to 65535`);
+  return port;
 }
 
 /** One table of commands; each handler is a thin shell over a core use-case. */
@@ -55,6 +86,73 @@ export const cliCommands = {
       if (showProgress) process.stderr.write('\r\x1b[K');
       print(ctx, report, `${formatValidationReport(report)}\n\nwrote ${displayPath(report.file)}`);
       return 0;
+    },
+  },
+  build: {
+    summary: 'package the project into the Docker image <name>:<version>',
+    async run(ctx) {
+      const project = loadProject(ctx.projectDir);
+      const docker = await connectEngine();
+      const model = await runInWorker('inspect', { file: project.model }, { signal: ctx.signal });
+      const result = await buildImage(docker, project, { model, onOutput: progress(ctx), signal: ctx.signal });
+      const { image, id, sizeBytes, baseSizeBytes } = result;
+      print(ctx, { image, id, sizeBytes, baseSizeBytes }, formatBuildResult(result, project.image.base));
+      return 0;
+    },
+  },
+  eject: {
+    summary: 'write the generated Dockerfile into the project to customise it (--force to overwrite)',
+    async run(ctx) {
+      const file = ejectDockerfile(loadProject(ctx.projectDir), { force: ctx.force });
+      print(ctx, { dockerfile: file }, `wrote ${displayPath(file)}; builds use it from now on (delete it to go back to the generated one)`);
+      return 0;
+    },
+  },
+  run: {
+    summary: 'start the image as a hardened local container on 127.0.0.1 and wait until it is ready',
+    async run(ctx) {
+      const project = loadProject(ctx.projectDir);
+      const result = await runContainer(await connectEngine(), project, { port: portOption(ctx.port), signal: ctx.signal });
+      print(ctx, { container: result.container, url: result.url }, `${result.name} is ready at ${result.url} (${Math.round(result.startToReadyMs)} ms from start)\ntry: modeldeploy predict, or POST ${result.url}/v2/models/${project.name}/infer`);
+      return 0;
+    },
+  },
+  stop: {
+    summary: "stop and remove the project's local container",
+    async run(ctx) {
+      const removed = await removeLocalContainers(await connectEngine(), loadProject(ctx.projectDir));
+      print(ctx, { removed }, removed.length ? `stopped and removed ${removed.join(', ')}` : 'no local container to stop');
+      return 0;
+    },
+  },
+  logs: {
+    summary: "print the local container's output (--follow to keep printing)",
+    async run(ctx) {
+      const project = loadProject(ctx.projectDir);
+      const docker = await connectEngine();
+      const container = await findLocalContainer(docker, project);
+      const write = (frame: { stream: 'stdout' | 'stderr'; text: string }) => (frame.stream === 'stderr' ? process.stderr : process.stdout).write(frame.text);
+      if (ctx.follow) await followLogs(docker, container.Id, write, ctx.signal).catch((error: Error) => (ctx.signal.aborted ? undefined : Promise.reject(error)));
+      else (await readLogs(docker, container.Id)).forEach(write);
+      return 0;
+    },
+  },
+  predict: {
+    summary: 'send a test prediction to the local container and check it against in-process onnxruntime',
+    async run(ctx) {
+      const project = loadProject(ctx.projectDir);
+      const url = ctx.url ?? (await localServerUrl(await connectEngine(), project, CONTAINER_PORT));
+      if (ctx.batch) {
+        const batchFile = path.resolve(ctx.batch);
+        const outFile = path.resolve(ctx.out ?? batchFile.replace(/(\.jsonl)?$/, '.results.jsonl'));
+        const result = await predictBatch(project, url, batchFile, outFile, { signal: ctx.signal });
+        print(ctx, result, formatBatchResult({ ...result, outFile: displayPath(result.outFile) }));
+        return result.failed || !result.parity.ok ? EXIT_CHECK_FAILED : 0;
+      }
+      const request = await projectRequest(project, ctx.input ? path.resolve(ctx.input) : undefined, ctx.signal);
+      const result = await predict(project, url, request, ctx.signal);
+      print(ctx, { response: result.response, latencyMs: result.latencyMs, parity: { maxAbsDiff: result.parity.maxAbsDiff } }, formatPrediction(result));
+      return result.parity.ok ? 0 : EXIT_CHECK_FAILED;
     },
   },
 } satisfies Record<string, CliCommand>;

@@ -3,10 +3,12 @@ import { CancelledError, UserError, type SourceLocation } from '../core/errors';
 import { ConfigError } from '../core/project/configProblem';
 import { locateField } from '../core/project/locateField';
 
-/** Exit codes: 2 for a problem the user can fix, 1 for anything else, 130 when interrupted. */
+/** Exit codes: 2 for a problem the user can fix, 1 for anything else, 130 when interrupted, 3 below. */
 export const EXIT_USER_ERROR = 2;
 export const EXIT_INTERNAL_ERROR = 1;
 export const EXIT_CANCELLED = 130;
+/** A check the command makes failed (the served answer differs from in-process onnxruntime). */
+export const EXIT_CHECK_FAILED = 3;
 
 /** Paths in messages are shown relative to where the command was run, as compilers do. */
 export function displayPath(file: string): string {

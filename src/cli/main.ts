@@ -3,7 +3,7 @@ import { UserError } from '../core/errors';
 import { cliCommands } from './cliCommands';
 import { EXIT_USER_ERROR, reportError } from './cliOutput';
 
-const USAGE = `usage: modeldeploy <command> [--project DIR] [--json] [--verbose]
+const USAGE = `usage: modeldeploy <command> [options]
 
 commands:
 ${Object.entries(cliCommands)
@@ -11,10 +11,20 @@ ${Object.entries(cliCommands)
   .join('\n')}
 
 options:
-  --project DIR  the model project folder (default: the current folder)
-  --json         print one machine-readable JSON object on stdout
-  --verbose      show stack traces of internal errors
-  --help         show this help`;
+  --project DIR      the model project folder (default: the current folder)
+  --json             print one machine-readable JSON object on stdout
+  --verbose          show stack traces of internal errors
+  --help             show this help
+  --model FILE       init, inspect: the .onnx file
+  --port N           run: the host port on 127.0.0.1 (default: a free one)
+  --input FILE       predict: the request to send (default: the project's sample, or one made from the model)
+  --batch FILE       predict: a JSONL file of requests; results go to --out (default FILE.results.jsonl)
+  --url URL          predict: the server to ask (default: the project's local container)
+  --follow           logs: keep printing until Ctrl+C
+  --force            eject: overwrite the project's Dockerfile
+
+exit codes: 0 done, 1 internal error, 2 a problem to fix (the message says where), 3 a check failed
+(parity), 130 interrupted`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -28,6 +38,13 @@ async function main(argv: string[]): Promise<number> {
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         model: { type: 'string' },
+        port: { type: 'string' },
+        input: { type: 'string' },
+        batch: { type: 'string' },
+        out: { type: 'string' },
+        url: { type: 'string' },
+        follow: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -48,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    return await command.run({ projectDir: values.project, json: values.json, model: values.model, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, follow, force } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, follow, force, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toJson } from '../core/oip/encodeOutput';
 import { OipError } from '../core/oip/oipTypes';
-import type { ModelHost } from './modelHost';
+import type { ModelHost } from '../core/oip/modelHost';
 import { ServerMetrics } from './serverMetrics';
 
 export interface ServerOptions {

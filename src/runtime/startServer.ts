@@ -1,6 +1,6 @@
 import { startHttpServer, type ServerOptions } from './httpServer';
-import { ModelHost, type ModelIdentity } from './modelHost';
-import type { BatchingOptions } from './requestBatcher';
+import { ModelHost, type ModelIdentity } from '../core/oip/modelHost';
+import type { BatchingOptions } from '../core/oip/requestBatcher';
 
 export interface StartOptions extends ServerOptions {
   modelFile: string;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
-import { request } from './httpClient';
+import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { EXAMPLES, SHARED_DATA } from './projectFixture';
 
 const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');

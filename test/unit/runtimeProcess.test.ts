@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { request } from './httpClient';
+import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { EXAMPLES, makeProject, REPO_ROOT } from './projectFixture';
 
 const RUNTIME = path.join(REPO_ROOT, 'dist', 'runtime.js');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
-import { request } from './httpClient';
+import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { EXAMPLES, FIXTURE_MODELS, makeProject, SHARED_DATA } from './projectFixture';
 
 const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');

@@ -1,4 +1,6 @@
 import { inspectModel } from '../model/inspectModel';
+import type { ModelIdentity } from '../oip/modelHost';
+import { inferLocally, type LocalAnswer } from '../predict/inferLocally';
 import type { ModelInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
 import { scoreModel } from '../validation/scoreModel';
@@ -8,6 +10,7 @@ import type { ValidationProgress, ValidationReport } from '../validation/validat
 export interface WorkerTasks {
   inspect: { args: { file: string }; result: ModelInfo; progress: never };
   validate: { args: { project: ProjectConfig }; result: ValidationReport; progress: ValidationProgress };
+  infer: { args: { file: string; identity: ModelIdentity; requests: unknown[] }; result: LocalAnswer[]; progress: never };
 }
 
 type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void, signal: AbortSignal) => Promise<WorkerTasks[K]['result']>;
@@ -15,4 +18,5 @@ type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progr
 export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
   inspect: (args) => inspectModel(args.file),
   validate: (args, progress, signal) => scoreModel(args.project, progress, signal),
+  infer: (args) => inferLocally(args.file, args.identity, args.requests),
 };

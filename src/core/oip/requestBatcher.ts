@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import { onnxRuntime } from '../core/model/onnxRuntime';
+import { onnxRuntime } from '../model/onnxRuntime';
 
 type Feeds = Record<string, Tensor>;
 type Outputs = Record<string, Tensor>;

@@ -1,13 +1,13 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { createSession, describeModel, parseHeader, readModelBytes } from '../core/model/inspectModel';
-import type { ModelInfo, TensorInfo } from '../core/model/modelInfo';
-import { onnxRuntime } from '../core/model/onnxRuntime';
-import { zeroTensorData } from '../core/model/zeroTensorData';
-import { decodeInput } from '../core/oip/decodeInput';
-import { encodeOutput } from '../core/oip/encodeOutput';
-import { oipDatatypeOf } from '../core/oip/oipDatatypes';
+import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
+import type { ModelInfo, TensorInfo } from '../model/modelInfo';
+import { onnxRuntime } from '../model/onnxRuntime';
+import { zeroTensorData } from '../model/zeroTensorData';
+import { decodeInput } from './decodeInput';
+import { encodeOutput } from './encodeOutput';
+import { oipDatatypeOf } from './oipDatatypes';
 import { RequestBatcher, type BatchingOptions } from './requestBatcher';
-import { OipError, type OipInferenceResponse, type OipModelMetadata, type OipResponseOutput, type OipTensorMetadata } from '../core/oip/oipTypes';
+import { OipError, type OipInferenceResponse, type OipModelMetadata, type OipResponseOutput, type OipTensorMetadata } from './oipTypes';
 
 export interface HostOptions {
   /** Dynamic batching settings; used only where the model's batch dimension is free. */

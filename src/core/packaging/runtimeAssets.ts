@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import type { Platform } from '../project/projectConfig';
+
+/** A file to put into the build context: where it goes in the archive and where it is read from. */
+export interface ContextFile {
+  archivePath: string;
+  source: string;
+}
+
+const PACKAGE_NAME = 'model-deploy';
+
+/** The folder holding this tool's package.json: the extension or the CLI install, or the repository. */
+export function packageRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the ${PACKAGE_NAME} package above ${from}`);
+  }
+}
+
+/** The onnxruntime-node folder for a platform, as `bin/napi-v6/<os>/<arch>`. */
+function nativeFolder(platform: Platform): string {
+  const [os, arch] = platform.split('/');
+  return path.join('bin', 'napi-v6', os, arch === 'amd64' ? 'x64' : arch);
+}
+
+function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && keep(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/**
+ * The runtime layer's files: the server bundle, and of onnxruntime only what the target platform loads
+ * (its JavaScript and that platform's native library, about 46 MB of the package's 300 MB).
+ */
+export function runtimeAssets(platform: Platform, root = packageRoot()): ContextFile[] {
+  const bundle = path.join(root, 'dist', 'runtime.js');
+  if (!fs.existsSync(bundle)) throw new UserError(`the runtime bundle ${bundle} is missing`, { file: bundle }, 'run "npm run build" in the Model Deploy folder');
+  const ort = path.join(root, 'node_modules', 'onnxruntime-node');
+  const nested = path.join(ort, 'node_modules', 'onnxruntime-common');
+  const common = fs.existsSync(nested) ? nested : path.join(root, 'node_modules', 'onnxruntime-common');
+  const native = path.join(ort, nativeFolder(platform));
+  if (!fs.existsSync(native)) throw new UserError(`onnxruntime-node has no native files for ${platform}`, { file: native }, 'choose image.platform linux/amd64 or linux/arm64');
+  const js = (name: string) => name.endsWith('.js');
+  const under = (prefix: string, dir: string, files: string[]) => files.map((source) => ({ source, archivePath: `${prefix}/${path.relative(dir, source).split(path.sep).join('/')}` }));
+  return [
+    { source: bundle, archivePath: 'runtime/runtime.js' },
+    ...under('runtime/node_modules/onnxruntime-node', ort, [path.join(ort, 'package.json'), ...filesUnder(path.join(ort, 'dist'), js), ...filesUnder(native, () => true)]),
+    ...under('runtime/node_modules/onnxruntime-common', common, [path.join(common, 'package.json'), ...filesUnder(path.join(common, 'dist', 'cjs'), (name) => js(name) || name === 'package.json')]),
+  ];
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import { UserError } from '../errors';
+import type { ModelInfo } from '../model/modelInfo';
+import { oipDatatypeOf } from '../oip/oipDatatypes';
+import type { OipInferenceRequest } from '../oip/oipTypes';
+
+/** Line and column of a JSON.parse failure, from the offset its message gives. */
+export function jsonErrorPosition(text: string, error: unknown): { line: number; column: number } | undefined {
+  const offset = /position (\d+)/.exec(String((error as Error)?.message))?.[1];
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, Number(offset)).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+/** Parses one request's JSON; a UserError pointing at the file (and line) when it is not a request. */
+export function parseRequest(text: string, file: string, lineOffset = 0): OipInferenceRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const at = jsonErrorPosition(text, error);
+    throw new UserError(`not valid JSON: ${(error as Error).message}`, { file, ...(at ? { line: at.line + lineOffset, column: at.column } : lineOffset ? { line: lineOffset + 1 } : {}) });
+  }
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { inputs?: unknown }).inputs)) {
+    throw new UserError('not an inference request: it needs an "inputs" list', { file, ...(lineOffset ? { line: lineOffset + 1 } : {}) }, 'write {"inputs": [{"name": ..., "shape": [...], "datatype": "FP32", "data": [...]}]}');
+  }
+  return value as OipInferenceRequest;
+}
+
+export function readRequestFile(file: string): OipInferenceRequest {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read the request file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`, { file });
+  }
+  return parseRequest(text, file);
+}
+
+/**
+ * A request made from the model's inputs alone: one row where a dimension is free or symbolic, and
+ * zeros (empty strings, false) for the data. Enough to show that the service answers.
+ */
+export function generateRequest(info: Pick<ModelInfo, 'inputs' | 'file'>): OipInferenceRequest {
+  return {
+    inputs: info.inputs.map((input) => {
+      const datatype = input.isTensor ? oipDatatypeOf(input.type) : undefined;
+      if (!datatype) throw new UserError(`cannot make a request for input "${input.name}" (${input.type})`, { file: info.file }, 'write a request file and name it in "sample" in modeldeploy.yaml');
+      const shape = input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+      const size = shape.reduce((a, b) => a * b, 1);
+      const zero = datatype === 'BYTES' ? '' : datatype === 'BOOL' ? false : 0;
+      return { name: input.name, shape, datatype, data: new Array(size).fill(zero) };
+    }),
+  };
+}
