@@ -6,8 +6,10 @@ export interface BenchRow {
   unit: string;
   /** The ratio ours/reference must reach this (higher is better) ... */
   goalRatio?: number;
-  /** ... or stay under this (lower is better). */
+  /** ... or stay under this (lower is better) ... */
   maxRatio?: number;
+  /** ... or our figure itself must stay under this, in `unit` (an absolute goal; the reference is context). */
+  maxValue?: number;
   note?: string;
 }
 
@@ -15,8 +17,8 @@ export function printBenchTable(rows: BenchRow[]): boolean {
   const header = ['benchmark', 'ours', 'reference', 'ratio', 'goal', 'verdict'];
   const body = rows.map((r) => {
     const ratio = r.ours / r.reference;
-    const goal = r.goalRatio !== undefined ? `>= ${r.goalRatio}` : r.maxRatio !== undefined ? `<= ${r.maxRatio}` : '-';
-    const ok = r.goalRatio !== undefined ? ratio >= r.goalRatio : r.maxRatio !== undefined ? ratio <= r.maxRatio : true;
+    const goal = r.goalRatio !== undefined ? `>= ${r.goalRatio}` : r.maxRatio !== undefined ? `<= ${r.maxRatio}` : r.maxValue !== undefined ? `<= ${fmt(r.maxValue)} ${r.unit}` : '-';
+    const ok = r.goalRatio !== undefined ? ratio >= r.goalRatio : r.maxRatio !== undefined ? ratio <= r.maxRatio : r.maxValue !== undefined ? r.ours <= r.maxValue : true;
     return { cells: [r.name, `${fmt(r.ours)} ${r.unit}`, `${fmt(r.reference)} ${r.unit}`, ratio.toFixed(2), goal, ok ? 'met' : 'MISSED'], ok, note: r.note };
   });
   const widths = header.map((_, i) => Math.max(header[i].length, ...body.map((b) => b.cells[i].length)));

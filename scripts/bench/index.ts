@@ -1,4 +1,5 @@
 import { printBenchTable, type BenchRow } from './benchTable';
+import { imageBench } from './imageBench';
 import { servingBench } from './servingBench';
 import { validationBench } from './validationBench';
 
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   rows.push(await validationBench());
   rows.push(...(await servingBench()));
+  rows.push(...(await imageBench()));
   const allMet = printBenchTable(rows);
   if (!allMet) console.log('\nsome goals were missed (see the verdict column)');
 }

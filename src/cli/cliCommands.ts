@@ -92,8 +92,7 @@ export const cliCommands = {
     summary: 'package the project into the Docker image <name>:<version>',
     async run(ctx) {
       const project = loadProject(ctx.projectDir);
-      const docker = await connectEngine();
-      const model = await runInWorker('inspect', { file: project.model }, { signal: ctx.signal });
+      const [docker, model] = await Promise.all([connectEngine(), runInWorker('inspect', { file: project.model }, { signal: ctx.signal })]);
       const result = await buildImage(docker, project, { model, onOutput: progress(ctx), signal: ctx.signal });
       const { image, id, sizeBytes, baseSizeBytes } = result;
       print(ctx, { image, id, sizeBytes, baseSizeBytes }, formatBuildResult(result, project.image.base));

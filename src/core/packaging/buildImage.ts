@@ -4,16 +4,17 @@ import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
 import { ensureBaseImage, inspectImage } from '../engine/baseImage';
 import { reasonOf } from '../engine/dockerEngine';
-import { EngineStreamError, followProgress } from '../engine/progressStream';
+import { EngineStreamError } from '../engine/progressStream';
 import type { ModelInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
-import { readMetrics } from '../validation/metricsStore';
-import { packBuildContext, type ContextEntry } from './buildContext';
-import { generateDockerfile, PROJECT_DOCKERFILE, withLabels } from './dockerfile';
+import { metricsFile, readMetrics } from '../validation/metricsStore';
+import type { ContextEntry } from './buildContext';
+import { generateDockerfile, PROJECT_DOCKERFILE, RUNTIME_BUILD_ARG, withLabels } from './dockerfile';
+import { runEngineBuild } from './engineBuild';
 import { gitSource } from './gitSource';
 import { imageLabels, LABEL } from './imageLabels';
-import { runtimeAssets } from './runtimeAssets';
 import { CONTAINER_PORT, type RuntimeMetadata } from './runtimeMetadata';
+import { ensureRuntimeImage } from './runtimeImage';
 
 // Replaced by the package version when the bundles are built; "dev" when run from compiled sources.
 declare const RUNTIME_VERSION: string | undefined;
@@ -37,6 +38,8 @@ export interface BuildResult {
   baseSizeBytes: number;
   /** Which Dockerfile was used: the generated one, or the project's own. */
   dockerfile: 'generated' | 'project';
+  /** The shared runtime image the project's image starts from. */
+  runtimeImage: string;
   labels: Record<string, string>;
   /** Why some labels are missing (no validation for this model file), for the user to see. */
   notes: string[];
@@ -50,56 +53,61 @@ export function projectDockerfile(project: Pick<ProjectConfig, 'dir'>): string |
   return fs.existsSync(file) ? file : undefined;
 }
 
-/** The files of the build context, Dockerfile first. */
+/** The files of a project's build context: the Dockerfile, the model and the metadata file. */
 export function contextEntries(project: ProjectConfig, dockerfile: string): ContextEntry[] {
   const modelName = path.basename(project.model);
   const metadata: RuntimeMetadata = { name: project.name, version: project.version, model: `model/${modelName}`, labels: project.labels, port: CONTAINER_PORT };
   return [
     { archivePath: 'Dockerfile', content: dockerfile },
-    ...runtimeAssets(project.image.platform),
     { archivePath: `model/${modelName}`, source: project.model },
     { archivePath: 'runtime.json', content: `${JSON.stringify(metadata, null, 2)}\n` },
   ];
 }
 
 /**
- * Packages the project into `<name>:<version>` through the engine's build API: a context made in
- * memory, the base image checked (and pulled) first, every progress event checked for errors. A
- * failed or cancelled build leaves no container behind and keeps the previous image under its tag.
+ * When the project's content last changed (SOURCE_DATE_EPOCH wins, as in reproducible builds): the
+ * image's `created`, so that rebuilding an unchanged project gives the same image.
+ */
+function contentDate(files: string[]): Date {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  if (Number.isInteger(epoch) && epoch > 0) return new Date(epoch * 1000);
+  const times = files.map((file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+  return new Date(Math.floor(Math.max(...times) / 1000) * 1000);
+}
+
+/**
+ * Packages the project into `<name>:<version>` through the engine's build API: the base image checked
+ * (and pulled) first, the shared runtime image made when missing, then a context of only the model
+ * and metadata built on it. A failed or cancelled build leaves no container behind and keeps the
+ * previous image under its tag.
  */
 export async function buildImage(docker: Docker, project: ProjectConfig, options: BuildOptions): Promise<BuildResult> {
   const { signal } = options;
-  const output = options.onOutput ?? (() => undefined);
-  const base = await ensureBaseImage(docker, project, { signal, onEvent: (e) => e.status && output(`${e.id ? `${e.id}: ` : ''}${e.status}`) });
+  const onOutput = options.onOutput ?? (() => undefined);
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const base = await ensureBaseImage(docker, project, { signal, onEvent: (e) => e.status && onOutput(`${e.id ? `${e.id}: ` : ''}${e.status}`) });
   const ownDockerfile = projectDockerfile(project);
-  const dockerfileText = ownDockerfile ? fs.readFileSync(ownDockerfile, 'utf8') : generateDockerfile(project.image.base);
+  const dockerfileText = ownDockerfile ? fs.readFileSync(ownDockerfile, 'utf8') : generateDockerfile();
   const validation = await readMetrics(project, project.version);
-  const labels = imageLabels(project, options.model, validation, runtimeVersion, await gitSource(project.dir));
+  const created = contentDate([project.model, project.configFile, metricsFile(project, project.version), ...(ownDockerfile ? [ownDockerfile] : [])]);
+  const labels = imageLabels(project, options.model, validation, runtimeVersion, await gitSource(project.dir), created);
   const notes: string[] = [];
   if (!validation) notes.push(`no validation metrics for ${project.version}: the image carries none (run Validate first to label it with them)`);
   else if (validation.modelSha256 !== options.model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none (validate again)`);
 
   const tag = `${project.name}:${project.version}`;
   const previous = await inspectImage(docker, tag);
-  if (signal?.aborted) throw new CancelledError();
+  let runtimeImage: string;
   let imageId: string | undefined;
   try {
-    const stream = (await docker.buildImage(packBuildContext(contextEntries(project, withLabels(dockerfileText, labels))), {
-      t: tag,
+    runtimeImage = await ensureRuntimeImage(docker, project, base, runtimeVersion, { onOutput, signal, idleTimeoutMs });
+    imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels)), {
+      tag,
       platform: project.image.platform,
-      rm: true,
-      forcerm: true,
-      abortSignal: signal,
-    } as Docker.ImageBuildOptions)) as unknown as NodeJS.ReadableStream & { destroy(): void };
-    await followProgress(stream, {
-      what: 'the image build',
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      buildargs: { [RUNTIME_BUILD_ARG]: runtimeImage },
+      onOutput,
       signal,
-      onEvent: (event) => {
-        if (event.aux?.ID) imageId = event.aux.ID;
-        const text = (event.stream ?? event.status ?? '').replace(/\s+$/, '');
-        if (text) output(text);
-      },
+      idleTimeoutMs,
     });
   } catch (error) {
     if (error instanceof CancelledError || signal?.aborted) throw new CancelledError();
@@ -109,7 +117,7 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
   const built = await inspectImage(docker, imageId ?? tag);
   if (!built) throw new UserError(`the build of ${tag} ended but the engine has no such image`);
   if (previous && previous.Id !== built.Id) await removeReplaced(docker, previous);
-  return { image: tag, id: built.Id, sizeBytes: built.Size, baseSizeBytes: base.Size, dockerfile: ownDockerfile ? 'project' : 'generated', labels, notes };
+  return { image: tag, id: built.Id, sizeBytes: built.Size, baseSizeBytes: base.Size, dockerfile: ownDockerfile ? 'project' : 'generated', runtimeImage, labels, notes };
 }
 
 /** A build failure as the user should see it: which Dockerfile and line, when the engine says. */

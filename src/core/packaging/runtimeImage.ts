@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import { inspectImage } from '../engine/baseImage';
+import type { ProjectConfig } from '../project/projectConfig';
+import { generateRuntimeDockerfile, withLabels } from './dockerfile';
+import { runEngineBuild } from './engineBuild';
+import { LABEL } from './imageLabels';
+import { packageRoot, runtimeAssets } from './runtimeAssets';
+
+/** The repository of the shared runtime images. */
+export const RUNTIME_REPOSITORY = 'modeldeploy-runtime';
+export const RUNTIME_ROLE = 'runtime';
+
+/**
+ * The runtime image's tag: the runtime version and a digest of everything its content depends on
+ * (the base image id, the platform, the server bundle, onnxruntime's version), so a new base or a
+ * new runtime gets a new image and an unchanged one is found again.
+ */
+export function runtimeImageTag(base: Pick<Docker.ImageInspectInfo, 'Id'>, project: Pick<ProjectConfig, 'image'>, runtimeVersion: string, root = packageRoot()): string {
+  const ort = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string };
+  const digest = createHash('sha256')
+    .update([base.Id, project.image.platform, runtimeVersion, ort.version, generateRuntimeDockerfile(project.image.base)].join('\n'))
+    .update(fs.readFileSync(path.join(root, 'dist', 'runtime.js')))
+    .digest('hex');
+  return `${RUNTIME_REPOSITORY}:${runtimeVersion}-${project.image.platform.replace('/', '-')}-${digest.slice(0, 12)}`;
+}
+
+/** Builds the runtime image for the project's base and platform unless the engine has it already; its tag. */
+export async function ensureRuntimeImage(docker: Docker, project: Pick<ProjectConfig, 'image'>, base: Docker.ImageInspectInfo, runtimeVersion: string, options: { onOutput: (line: string) => void; signal?: AbortSignal; idleTimeoutMs: number }): Promise<string> {
+  const tag = runtimeImageTag(base, project, runtimeVersion);
+  if (await inspectImage(docker, tag)) return tag;
+  options.onOutput(`building the runtime image ${tag} (once for this base, platform and runtime)`);
+  const labels = { [LABEL.managed]: 'true', [LABEL.role]: RUNTIME_ROLE, [LABEL.runtimeVersion]: runtimeVersion };
+  const dockerfile = withLabels(generateRuntimeDockerfile(project.image.base), labels);
+  await runEngineBuild(docker, [{ archivePath: 'Dockerfile', content: dockerfile }, ...runtimeAssets(project.image.platform)], { tag, platform: project.image.platform, ...options });
+  return tag;
+}
