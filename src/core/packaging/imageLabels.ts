@@ -18,6 +18,9 @@ export const LABEL = {
   role: 'modeldeploy.role',
 } as const;
 
+/** The role label of a project's image. */
+export const MODEL_IMAGE_ROLE = 'model';
+
 export interface SourceInfo {
   /** The git commit of the project folder, when it is in a repository. */
   revision?: string;
@@ -43,6 +46,8 @@ export function imageLabels(project: ProjectConfig, model: ModelInfo, validation
     ...(source.revision ? { 'org.opencontainers.image.revision': source.revision } : {}),
     ...(source.url ? { 'org.opencontainers.image.source': source.url } : {}),
     [LABEL.managed]: 'true',
+    // Set, not inherited: the runtime image it starts from says "runtime".
+    [LABEL.role]: MODEL_IMAGE_ROLE,
     [LABEL.project]: project.name,
     [LABEL.version]: project.version,
     [LABEL.modelSha256]: model.sha256,

@@ -35,5 +35,17 @@ export async function ensureRuntimeImage(docker: Docker, project: Pick<ProjectCo
   const labels = { [LABEL.managed]: 'true', [LABEL.role]: RUNTIME_ROLE, [LABEL.runtimeVersion]: runtimeVersion };
   const dockerfile = withLabels(generateRuntimeDockerfile(project.image.base), labels);
   await runEngineBuild(docker, [{ archivePath: 'Dockerfile', content: dockerfile }, ...runtimeAssets(project.image.platform)], { tag, platform: project.image.platform, ...options });
+  await removeUnusedRuntimeImages(docker, tag);
   return tag;
+}
+
+/**
+ * Runtime images that a new one replaces are removed when no project image is built on them; the
+ * engine refuses to remove an image with children, which is exactly the rule wanted.
+ */
+async function removeUnusedRuntimeImages(docker: Docker, keep: string): Promise<void> {
+  const runtimes = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`, `${LABEL.role}=${RUNTIME_ROLE}`] } });
+  for (const image of runtimes.filter((i) => !(i.RepoTags ?? []).includes(keep))) {
+    await docker.getImage(image.Id).remove().catch(() => undefined);
+  }
 }

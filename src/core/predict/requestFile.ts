@@ -38,8 +38,10 @@ export function readRequestFile(file: string): OipInferenceRequest {
 }
 
 /**
- * A request made from the model's inputs alone: one row where a dimension is free or symbolic, and
- * zeros (empty strings, false) for the data. Enough to show that the service answers.
+ * A request made from the model's inputs alone: one row where a dimension is free or symbolic. Floats
+ * get a repeating 0, 0.1, ..., 0.9 so that the parity check compares real arithmetic, not zeros;
+ * integers, booleans and strings get zero, false and "" (integers may be indices, which any other
+ * value could put out of range).
  */
 export function generateRequest(info: Pick<ModelInfo, 'inputs' | 'file'>): OipInferenceRequest {
   return {
@@ -48,8 +50,8 @@ export function generateRequest(info: Pick<ModelInfo, 'inputs' | 'file'>): OipIn
       if (!datatype) throw new UserError(`cannot make a request for input "${input.name}" (${input.type})`, { file: info.file }, 'write a request file and name it in "sample" in modeldeploy.yaml');
       const shape = input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
       const size = shape.reduce((a, b) => a * b, 1);
-      const zero = datatype === 'BYTES' ? '' : datatype === 'BOOL' ? false : 0;
-      return { name: input.name, shape, datatype, data: new Array(size).fill(zero) };
+      const value = (i: number) => (datatype.startsWith('FP') ? (i % 10) / 10 : datatype === 'BYTES' ? '' : datatype === 'BOOL' ? false : 0);
+      return { name: input.name, shape, datatype, data: Array.from({ length: size }, (_, i) => value(i)) };
     }),
   };
 }
