@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test tier and ends with one line "N passed, N failed" summing them all.
-# Provisions what the tiers need (npm dependencies, a VS Code to test in) when it is missing.
+# Provisions what the tiers need (npm dependencies, a Docker engine and the base image, a VS Code to test
+# in) when it is missing.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -21,14 +22,27 @@ count() {
   [ "$fail" -eq 0 ] || status=1
 }
 
+mocha_tier() {
+  local name=$1 config=$2
+  npx --no-install mocha --config "$config" 2>&1 | tee "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  count "$name" "$(grep -oP '^\s*\K\d+(?= passing)' "$logs/$name.log" | tail -1 || echo 0)" "$(grep -oP '^\s*\K\d+(?= failing)' "$logs/$name.log" | tail -1 || echo 0)" "$rc"
+}
+
 echo "==> lint"
 npx --no-install eslint src test scripts
 count lint 0 0 $?
 
 echo "==> unit tests"
-npx --no-install mocha --config test/unit/.mocharc.json 2>&1 | tee "$logs/unit.log"
-rc=${PIPESTATUS[0]}
-count unit "$(grep -oP '^\s*\K\d+(?= passing)' "$logs/unit.log" | tail -1 || echo 0)" "$(grep -oP '^\s*\K\d+(?= failing)' "$logs/unit.log" | tail -1 || echo 0)" "$rc"
+mocha_tier unit test/unit/.mocharc.json
+
+echo "==> integration tests (the real Docker engine)"
+if bash scripts/provision/docker.sh; then
+  mocha_tier integration test/integration/.mocharc.json
+else
+  echo "could not provision a Docker engine and the base image for the integration tests (see above)"
+  count integration 0 1 1
+fi
 
 echo "==> extension-host tests"
 if bash scripts/provision/vscode.sh; then

@@ -110,8 +110,9 @@ export const cliCommands = {
   run: {
     summary: 'start the image as a hardened local container on 127.0.0.1 and wait until it is ready',
     async run(ctx) {
+      const port = portOption(ctx.port);
       const project = loadProject(ctx.projectDir);
-      const result = await runContainer(await connectEngine(), project, { port: portOption(ctx.port), signal: ctx.signal });
+      const result = await runContainer(await connectEngine(), project, { port, signal: ctx.signal });
       print(ctx, { container: result.container, url: result.url }, `${result.name} is ready at ${result.url} (${Math.round(result.startToReadyMs)} ms from start)\ntry: modeldeploy predict, or POST ${result.url}/v2/models/${project.name}/infer`);
       return 0;
     },

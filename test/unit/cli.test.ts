@@ -1,16 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeMnistProject } from './mnistProject';
-import { makeProject, REPO_ROOT, SHARED_DATA } from './projectFixture';
+import { cli } from '../support/cliProcess';
+import { makeMnistProject } from '../support/mnistProject';
+import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-
-function cli(args: string[], cwd = REPO_ROOT): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('the modeldeploy command line', function () {
   this.timeout(120_000);
@@ -20,6 +14,12 @@ describe('the modeldeploy command line', function () {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /usage: modeldeploy <command>/);
     for (const command of ['init', 'inspect', 'validate']) assert.match(run.stdout, new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('exits 2 on a --port that is not a port number, before doing anything', () => {
+    const run = cli(['run', '--port', '99999']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /error: --port 99999 is not a port number from 1 to 65535/);
   });
 
   it('exits 2 with a hint on an unknown command', () => {
@@ -71,7 +71,7 @@ describe('the modeldeploy command line', function () {
     it('a config with a typo: file:line:col', () => {
       const project = makeProject({ 'm.onnx': 'x', 'modeldeploy.yaml': 'name: a\nversion: 1.0.0\nmodle: m.onnx\ntask: raw\n' });
       try {
-        const run = cli(['inspect'], project.dir);
+        const run = cli(['inspect'], { cwd: project.dir });
         assert.equal(run.code, 2);
         assert.equal(run.stderr, 'error: modeldeploy.yaml:3:1: unknown key "modle". did you mean "model"?\n');
       } finally {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/core/errors';
 import { openDataset, type DataSpec } from '../../src/core/validation/dataReader';
-import { makeProject, SHARED_DATA } from './projectFixture';
+import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
 async function readAll(spec: DataSpec) {
   const dataset = await openDataset(spec);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { inspectModel } from '../../src/core/model/inspectModel';
-import { FIXTURE_MODELS } from './projectFixture';
+import { FIXTURE_MODELS } from '../support/projectFixture';
 
 const fixture = (name: string) => path.join(FIXTURE_MODELS, name);
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { UserError } from '../../src/core/errors';
 import { inspectModel } from '../../src/core/model/inspectModel';
 import { formatModelInfo } from '../../src/core/report/modelReport';
-import { makeProject, SHARED_DATA } from './projectFixture';
+import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
 const MNIST_MODEL = path.join(SHARED_DATA, 'mnist', 'mnist-8.onnx');
 

@@ -5,7 +5,7 @@ import { checkProjectConfig } from '../../src/core/project/checkProjectConfig';
 import { UserError } from '../../src/core/errors';
 import { ConfigError } from '../../src/core/project/configProblem';
 import { loadProject } from '../../src/core/project/loadProject';
-import { makeProject } from './projectFixture';
+import { makeProject } from '../support/projectFixture';
 
 const GOOD = `name: iris-classifier
 version: 1.2.0

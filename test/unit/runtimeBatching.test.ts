@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { EXAMPLES, SHARED_DATA } from './projectFixture';
+import { EXAMPLES, SHARED_DATA } from '../support/projectFixture';
 
 const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { EXAMPLES, makeProject, REPO_ROOT } from './projectFixture';
+import { EXAMPLES, makeProject, REPO_ROOT } from '../support/projectFixture';
 
 const RUNTIME = path.join(REPO_ROOT, 'dist', 'runtime.js');
 

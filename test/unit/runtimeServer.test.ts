@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { EXAMPLES, FIXTURE_MODELS, makeProject, SHARED_DATA } from './projectFixture';
+import { EXAMPLES, FIXTURE_MODELS, makeProject, SHARED_DATA } from '../support/projectFixture';
 
 const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
 const LABELS = ['setosa', 'versicolor', 'virginica'];

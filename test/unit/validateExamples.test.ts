@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { UserError } from '../../src/core/errors';
 import { loadProject } from '../../src/core/project/loadProject';
 import { validateProject } from '../../src/core/validation/validateProject';
-import { copyExample, FIXTURE_MODELS, makeProject } from './projectFixture';
+import { copyExample, FIXTURE_MODELS, makeProject } from '../support/projectFixture';
 
 describe('validate the example projects', function () {
   this.timeout(60_000);

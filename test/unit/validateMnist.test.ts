@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { CancelledError } from '../../src/core/errors';
 import { loadProject } from '../../src/core/project/loadProject';
 import { validateProject } from '../../src/core/validation/validateProject';
-import { makeMnistProject } from './mnistProject';
-import { SHARED_DATA } from './projectFixture';
+import { makeMnistProject } from '../support/mnistProject';
+import { SHARED_DATA } from '../support/projectFixture';
 
 describe('validate on the real MNIST model and test set', function () {
   this.timeout(120_000);
