@@ -7,7 +7,9 @@ import { formatModelInfo } from '../core/report/modelReport';
 import { formatValidationReport } from '../core/report/validationReport';
 import { validateProject } from '../core/validation/validateProject';
 import { runInWorker } from '../core/worker/runInWorker';
+import type { EngineState } from './engineState';
 import { runGuarded } from './errorBoundary';
+import { buildImageCommand, ejectDockerfileCommand, runLocallyCommand, sendPredictionCommand, showContainerLogsCommand, stopContainerCommand, testPredictionCommand } from './imageCommands';
 import { log } from './log';
 import { withCancellableProgress } from './progress';
 import type { ProjectStore } from './projectStore';
@@ -18,6 +20,7 @@ import type { StatusBar } from './statusBar';
 /** What command handlers work with; built once in activate(). */
 export interface CommandServices {
   store: ProjectStore;
+  engine: EngineState;
   statusBar: StatusBar;
   reports: ReportDocuments;
 }
@@ -29,7 +32,17 @@ export const commandTable: Record<string, Handler> = {
   'modelDeploy.initProject': initProjectCommand,
   'modelDeploy.inspectModel': inspectModelCommand,
   'modelDeploy.validate': validateCommand,
-  'modelDeploy.refresh': ({ store }) => store.refresh(),
+  'modelDeploy.buildImage': buildImageCommand,
+  'modelDeploy.runLocally': runLocallyCommand,
+  'modelDeploy.testPrediction': testPredictionCommand,
+  'modelDeploy.sendPrediction': sendPredictionCommand,
+  'modelDeploy.stopContainer': stopContainerCommand,
+  'modelDeploy.showContainerLogs': showContainerLogsCommand,
+  'modelDeploy.ejectDockerfile': ejectDockerfileCommand,
+  'modelDeploy.refresh': async ({ store, engine }) => {
+    engine.reload();
+    await store.refresh();
+  },
   'modelDeploy.showLogs': async () => log.show(),
   'modelDeploy.openConfig': async (services, arg) => {
     const entry = await resolveProject(services.store, services.statusBar, arg);
@@ -38,6 +51,7 @@ export const commandTable: Record<string, Handler> = {
   'modelDeploy.showActions': showActionsCommand,
 };
 
+/** Registers the table; each command runs inside the one error boundary and returns its handler's result. */
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   return Object.entries(commandTable).map(([id, handler]) => vscode.commands.registerCommand(id, (arg?: unknown) => runGuarded(id, () => handler(services, arg))));
 }
@@ -112,7 +126,16 @@ async function showActionsCommand(services: CommandServices): Promise<void> {
   if (!entry) steps.push({ label: '$(add) Initialize Project', command: 'modelDeploy.initProject', detail: 'write a modeldeploy.yaml next to an .onnx model' });
   else if (!entry.config) steps.push({ label: '$(error) Fix the config', command: 'modelDeploy.openConfig', detail: `${entry.problems.length} problem(s) in ${CONFIG_FILE_NAME}` });
   else {
+    const engine = services.engine.snapshot(entry.config);
+    const running = engine && 'containers' in engine ? engine.containers.find((c) => c.port) : undefined;
+    const built = engine && 'images' in engine && engine.images.some((i) => i.tags.includes(`${entry.name}:${entry.version}`));
+    if (running) {
+      steps.push({ label: '$(play-circle) Test Prediction', command: 'modelDeploy.testPrediction', detail: `send a request to ${running.url} and check it against in-process onnxruntime` });
+      steps.push({ label: '$(debug-stop) Stop Container', command: 'modelDeploy.stopContainer', detail: `${running.name} on :${running.port}` });
+    }
     if (entry.config.validation) steps.push({ label: '$(beaker) Validate', command: 'modelDeploy.validate', detail: entry.metrics ? 'score again on the validation set' : 'score the model on its validation set' });
+    steps.push({ label: '$(package) Build Image', command: 'modelDeploy.buildImage', detail: `${entry.name}:${entry.version}${built ? ' (built; build again)' : ''}` });
+    if (built && !running) steps.push({ label: '$(play) Run Locally', command: 'modelDeploy.runLocally', detail: 'start it on 127.0.0.1 and wait until ready' });
     steps.push({ label: '$(search) Inspect Model', command: 'modelDeploy.inspectModel', detail: 'inputs, outputs, producer, size, sha256' });
     steps.push({ label: '$(go-to-file) Open Config', command: 'modelDeploy.openConfig' });
   }

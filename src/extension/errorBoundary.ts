@@ -9,15 +9,16 @@ const OPEN_FILE = 'Open File';
 
 /**
  * Every command runs inside this: a cancelled run is quiet, a user's mistake is shown with its place and
- * hint, anything else is logged with its stack; every message offers the logs.
+ * hint, anything else is logged with its stack; every message offers the logs. The command's result is
+ * returned (tests and other commands read it); undefined when it failed or was cancelled.
  */
-export async function runGuarded(commandId: string, work: () => Promise<unknown>): Promise<void> {
+export async function runGuarded<T>(commandId: string, work: () => Promise<T>): Promise<T | undefined> {
   try {
-    await work();
+    return await work();
   } catch (error) {
     if (error instanceof CancelledError) {
       log.info(`${commandId}: cancelled`);
-      return;
+      return undefined;
     }
     // A ConfigError keeps its class: its text lists every problem of the config.
     const userError = error instanceof ConfigError ? error : error instanceof UserError ? new UserError(error.message, locateField(error.location), error.hint) : undefined;
@@ -34,5 +35,6 @@ export async function runGuarded(commandId: string, work: () => Promise<unknown>
         await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(position, position) });
       }
     });
+    return undefined;
   }
 }

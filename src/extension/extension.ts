@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commandTable';
 import { Config } from './config';
 import { ConfigDiagnostics } from './configDiagnostics';
+import { EngineState } from './engineState';
 import { log } from './log';
 import { ProjectStore } from './projectStore';
 import { ReportDocuments } from './reportDocuments';
@@ -11,6 +12,7 @@ import { ProjectTreeProvider } from './tree/projectTreeProvider';
 /** What activate() hands back: the parts the extension tests look into. */
 export interface ModelDeployApi {
   store: ProjectStore;
+  engine: EngineState;
   tree: ProjectTreeProvider;
   statusBar: StatusBar;
 }
@@ -24,15 +26,16 @@ export function activate(context: vscode.ExtensionContext): ModelDeployApi {
   add(log.init(vscode.window.createOutputChannel('Model Deploy', { log: true })));
   const config = add(new Config());
   const store = add(new ProjectStore(config));
-  const tree = add(new ProjectTreeProvider(store));
+  const engine = add(new EngineState());
+  const tree = add(new ProjectTreeProvider(store, engine));
   add(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
   add(new ConfigDiagnostics(store));
-  const statusBar = add(new StatusBar(store, config));
+  const statusBar = add(new StatusBar(store, engine, config));
   const reports = add(new ReportDocuments());
-  registerCommands({ store, statusBar, reports }).forEach(add);
+  registerCommands({ store, engine, statusBar, reports }).forEach(add);
   void store.ready();
   log.info(`Model Deploy ${context.extension.packageJSON.version} activated`);
-  return { store, tree, statusBar };
+  return { store, engine, tree, statusBar };
 }
 
 export function deactivate(): void {}

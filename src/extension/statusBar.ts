@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Config } from './config';
 import { Disposable } from './disposable';
+import type { EngineState } from './engineState';
 import type { ProjectEntry, ProjectStore } from './projectStore';
 
 /**
@@ -12,12 +13,14 @@ export class StatusBar extends Disposable {
 
   constructor(
     private readonly store: ProjectStore,
+    private readonly engine: EngineState,
     private readonly config: Config,
   ) {
     super();
     this.item.name = 'Model Deploy';
     this.item.command = 'modelDeploy.showActions';
     this.register(store.onDidChange(() => this.update()));
+    this.register(engine.onDidChange(() => this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.register(config.onDidChange(() => this.update()));
     this.update();
@@ -59,6 +62,8 @@ export class StatusBar extends Disposable {
       this.item.text = `$(sync~spin) ${entry.name}: ${entry.activity}`;
     } else if (errors) {
       this.item.text = `$(error) ${entry.name}: config errors`;
+    } else if (this.runningPort(entry)) {
+      this.item.text = `$(vm-running) ${entry.name} ${entry.version ?? ''} · running on :${this.runningPort(entry)}`;
     } else {
       const accuracy = entry.metrics?.metrics.accuracy;
       this.item.text = `$(rocket) ${entry.name} ${entry.version ?? ''}${accuracy !== undefined ? ` · acc ${accuracy.toFixed(3)}` : ''}`;
@@ -66,6 +71,17 @@ export class StatusBar extends Disposable {
     this.item.tooltip = `Model Deploy: ${entry.name} ${entry.version ?? ''} (${entry.dir}). Click for next steps.`;
     this.item.backgroundColor = errors ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
+  }
+
+  /**
+   * The port of the project's running local container, as last seen. Asking starts loading it (off
+   * this thread, the engine connection included); the engine's change event updates the button.
+   */
+  private runningPort(entry: ProjectEntry): number | undefined {
+    if (!entry.config) return undefined;
+    const resources = this.engine.snapshot(entry.config);
+    if (!resources) void this.engine.resources(entry.config);
+    return resources && 'containers' in resources ? resources.containers.find((c) => c.port)?.port : undefined;
   }
 
   /** For tests and for the command: the text shown now. */

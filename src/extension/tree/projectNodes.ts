@@ -1,3 +1,4 @@
+import type { ProjectContainer, ProjectImage } from '../../core/container/projectResources';
 import type { TensorInfo } from '../../core/model/modelInfo';
 import type { ConfigProblem } from '../../core/project/configProblem';
 import type { ProjectEntry } from '../projectStore';
@@ -10,11 +11,15 @@ export type ProjectNode =
   | { kind: 'tensor'; entry: ProjectEntry; role: 'input' | 'output'; tensor: TensorInfo }
   | { kind: 'metrics'; entry: ProjectEntry }
   | { kind: 'metric'; entry: ProjectEntry; name: string; value: number }
+  | { kind: 'images'; entry: ProjectEntry }
+  | { kind: 'image'; entry: ProjectEntry; image: ProjectImage }
+  | { kind: 'containers'; entry: ProjectEntry }
+  | { kind: 'container'; entry: ProjectEntry; container: ProjectContainer }
   | { kind: 'message'; entry: ProjectEntry; text: string; icon: string };
 
 /**
  * `contextValue` of a node: its kind then its state, e.g. `project.valid`, `project.invalid`,
- * `metrics.none`, so menus can match with `viewItem =~ /^project\./`.
+ * `metrics.none`, `container.running`, so menus can match with `viewItem =~ /^project\./`.
  */
 export function contextValueOf(node: ProjectNode): string {
   switch (node.kind) {
@@ -24,6 +29,8 @@ export function contextValueOf(node: ProjectNode): string {
       return `metrics.${node.entry.metrics ? 'present' : 'none'}`;
     case 'tensor':
       return `tensor.${node.role}`;
+    case 'container':
+      return `container.${node.container.state}`;
     default:
       return node.kind;
   }

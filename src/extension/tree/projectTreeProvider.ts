@@ -1,18 +1,36 @@
 import * as vscode from 'vscode';
 import { formatSignature } from '../../core/report/modelReport';
+import { formatBytes } from '../../core/report/textTable';
 import { formatMetricValue } from '../../core/report/validationReport';
 import { Disposable } from '../disposable';
+import type { EngineState } from '../engineState';
 import type { ProjectStore } from '../projectStore';
 import { contextValueOf, type ProjectNode } from './projectNodes';
 
-/** Renders the ProjectStore as the "Projects" tree; refreshes when the store says it changed. */
+/** How long ago, the way a person says it: "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function formatAge(date: Date, now = Date.now()): string {
+  const minutes = Math.floor((now - date.getTime()) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ago`;
+  return `${Math.floor(minutes / 1440)} days ago`;
+}
+
+/**
+ * Renders the ProjectStore and the EngineState as the "Projects" tree; refreshes when either says it
+ * changed. The engine is asked only when the user opens a project's Images or Containers.
+ */
 export class ProjectTreeProvider extends Disposable implements vscode.TreeDataProvider<ProjectNode> {
   private readonly changed = this.register(new vscode.EventEmitter<ProjectNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly store: ProjectStore) {
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly engine: EngineState,
+  ) {
     super();
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
+    this.register(engine.onDidChange(() => this.changed.fire(undefined)));
   }
 
   async getChildren(node?: ProjectNode): Promise<ProjectNode[]> {
@@ -27,7 +45,18 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
         if (!entry.config) return problems;
         const children: ProjectNode[] = [...problems, { kind: 'model', entry }];
         if (entry.config.task !== 'raw') children.push({ kind: 'metrics', entry });
+        children.push({ kind: 'images', entry }, { kind: 'containers', entry });
         return children;
+      }
+      case 'images':
+      case 'containers': {
+        if (!entry.config) return [];
+        const resources = await this.engine.resources(entry.config);
+        if ('error' in resources) return [{ kind: 'message', entry, text: resources.error, icon: 'warning' }];
+        if (node.kind === 'images') {
+          return resources.images.length ? resources.images.map((image): ProjectNode => ({ kind: 'image', entry, image })) : [{ kind: 'message', entry, text: 'no image yet: Build Image', icon: 'info' }];
+        }
+        return resources.containers.length ? resources.containers.map((container): ProjectNode => ({ kind: 'container', entry, container })) : [{ kind: 'message', entry, text: 'not running: Run Locally', icon: 'info' }];
       }
       case 'model': {
         const state = await this.store.model(entry);
@@ -101,6 +130,37 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
         const item = new vscode.TreeItem(node.name, none);
         item.description = formatMetricValue(node.value);
         item.iconPath = new vscode.ThemeIcon('symbol-number');
+        return item;
+      }
+      case 'images': {
+        const item = new vscode.TreeItem('Images', collapsed);
+        item.id = `images:${entry.dir}`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        return item;
+      }
+      case 'image': {
+        const { image } = node;
+        const item = new vscode.TreeItem(image.tags[0] ?? image.id.replace(/^sha256:/, '').slice(0, 12), none);
+        item.id = `image:${entry.dir}:${image.id}`;
+        item.description = `${formatBytes(image.sizeBytes)} · ${formatAge(image.created)}`;
+        const metrics = image.metrics ? Object.entries(image.metrics).map(([name, value]) => `${name} ${formatMetricValue(value)}`).join(', ') : 'no validation metrics';
+        item.tooltip = new vscode.MarkdownString(`**${image.tags.join(', ') || 'untagged'}**\n\n${image.id}\n\n${metrics}`);
+        item.iconPath = new vscode.ThemeIcon('archive');
+        return item;
+      }
+      case 'containers': {
+        const item = new vscode.TreeItem('Containers', collapsed);
+        item.id = `containers:${entry.dir}`;
+        item.iconPath = new vscode.ThemeIcon('vm');
+        return item;
+      }
+      case 'container': {
+        const { container } = node;
+        const item = new vscode.TreeItem(container.port ? `:${container.port}` : container.name, none);
+        item.id = `container:${container.id}`;
+        item.description = [container.image, container.health ?? container.state].join(' · ');
+        item.tooltip = new vscode.MarkdownString(`**${container.name}**\n\n${container.url ?? ''}\n\n${container.status}`);
+        item.iconPath = new vscode.ThemeIcon(container.state !== 'running' ? 'vm-outline' : container.health === 'unhealthy' ? 'vm-active' : 'vm-running');
         return item;
       }
       case 'message': {

@@ -12,10 +12,11 @@ describe('activation', function () {
     assert.equal(extension.isActive, true);
   });
 
-  it('registers the Inspect Model command', async () => {
-    await activateExtension();
-    const commands = await vscode.commands.getCommands(true);
-    assert.ok(commands.includes('modelDeploy.inspectModel'), 'modelDeploy.inspectModel is registered');
+  it('disables building, running and test predictions in an untrusted workspace', () => {
+    const declared = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { command: string; enablement?: string }[];
+    const trustedOnly = declared.filter((c) => c.enablement === 'isWorkspaceTrusted').map((c) => c.command);
+    assert.deepEqual(trustedOnly.sort(), ['modelDeploy.buildImage', 'modelDeploy.runLocally', 'modelDeploy.sendPrediction', 'modelDeploy.testPrediction']);
+    assert.equal(declared.find((c) => c.command === 'modelDeploy.inspectModel')?.enablement, undefined, 'inspecting stays allowed');
   });
 
   it('never loads onnxruntime on the extension host\'s thread, even after inspecting models', async () => {

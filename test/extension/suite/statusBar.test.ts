@@ -20,6 +20,8 @@ describe('the status-bar button', () => {
 
   it('keeps the last project when its editor closes', async () => {
     const api = await activateExtension();
+    // Editors other tests left open would each become active in turn as they close.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(vscode.Uri.file(path.join(workspaceDir(), 'iris', 'modeldeploy.yaml')));
     await waitFor('the iris project', () => api.statusBar.text.includes('iris-classifier'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
