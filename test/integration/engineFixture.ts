@@ -60,7 +60,10 @@ export async function containersOf(name: string): Promise<Docker.ContainerInfo[]
   return docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } });
 }
 
-/** Every container on the engine, to check that a failed step left none behind (intermediate ones included). */
+/**
+ * Every container the tool's images made, to check that a failed step left none behind: a build step's
+ * intermediate container inherits the runtime image's `modeldeploy.managed` label too.
+ */
 export async function allContainerIds(): Promise<Set<string>> {
-  return new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+  return new Set((await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } })).map((c) => c.Id));
 }

@@ -103,6 +103,18 @@ describe('images and containers, on the real Docker engine', function () {
     });
   });
 
+  it('a container removed outside the tool leaves the tree through the engine\'s events', async () => {
+    await vscode.commands.executeCommand<RunResult>('modelDeploy.runLocally', (await project()).node);
+    await waitFor('the running container in the tree', async () => (await renderedChildren(api, (await group('Containers')).node)).some((c) => c.contextValue === 'container.running'));
+    const docker = new Docker();
+    for (const c of await docker.listContainers({ filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
+    // No command runs: only the engine's "destroy" event can tell the tree.
+    await waitFor('the container gone from the tree', async () => {
+      const children = await renderedChildren(api, (await group('Containers')).node);
+      return children.length === 1 && children[0].label === 'not running: Run Locally';
+    });
+  });
+
   it('Eject Dockerfile writes the Dockerfile into the project and opens it', async () => {
     const file = await vscode.commands.executeCommand<string>('modelDeploy.ejectDockerfile', (await project()).node);
     assert.equal(file, path.join(dir, 'Dockerfile'));
