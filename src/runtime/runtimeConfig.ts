@@ -1,19 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONTAINER_PORT as DEFAULT_PORT, type RuntimeMetadata } from '../core/packaging/runtimeMetadata';
 import type { StartOptions } from './startServer';
 
-/** The metadata file baked into the image at build time. */
-interface MetadataFile {
-  name?: string;
-  version?: string;
-  model?: string;
-  labels?: string[];
-  maxBodyBytes?: number;
-  port?: number;
-  batching?: { windowMs?: number; maxRows?: number; enabled?: boolean };
-}
-
-const DEFAULT_PORT = 8080;
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -22,10 +11,10 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
  */
 export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
   const metadataFile = env.MODELDEPLOY_METADATA;
-  let metadata: MetadataFile = {};
+  let metadata: RuntimeMetadata = {};
   if (metadataFile) {
     try {
-      metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as MetadataFile;
+      metadata = JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as RuntimeMetadata;
     } catch (error) {
       throw new Error(`MODELDEPLOY_METADATA=${metadataFile}: ${(error as Error).message}`);
     }
