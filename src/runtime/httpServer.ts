@@ -102,8 +102,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     response.end(text);
     const seconds = (performance.now() - started) / 1000;
     metrics.inFlight.dec();
-    metrics.requests.inc({ route: routeName, status });
-    metrics.latency.observe({ route: routeName }, seconds);
+    metrics.observe(routeName, status, seconds);
     options.accessLog?.(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(seconds * 10000) / 10, bytes: Buffer.byteLength(text) }));
   }
 
@@ -134,13 +133,21 @@ async function readJson(request: http.IncomingMessage, limit: number): Promise<u
   if (!JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new OipError(413, `the body is over the limit of ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  // Events, not an async iterator: this runs for every request, and the iterator costs a promise per chunk.
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const received: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new OipError(413, `the body is over the limit of ${limit} bytes`));
+      } else received.push(chunk);
+    });
+    request.on('end', () => resolve(received));
+    request.on('error', reject);
+  });
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {

@@ -14,4 +14,18 @@ export class ServerMetrics {
   readonly inFlight = new Gauge({ name: 'modeldeploy_requests_in_flight', help: 'Requests being served now.', registers: [this.registry] });
   readonly batchSize = new Histogram({ name: 'modeldeploy_batch_size', help: 'Rows per inference run.', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
   readonly modelLoad = new Gauge({ name: 'modeldeploy_model_load_seconds', help: 'Time to load the model and make the warm-up run.', registers: [this.registry] });
+  // Labelled children, made once per route and status: looking them up by labels hashes on every call.
+  private readonly children = new Map<string, { count: { inc(): void }; latency: { observe(value: number): void } }>();
+
+  /** Counts one answered request and its latency. */
+  observe(route: string, status: number, seconds: number): void {
+    const key = `${route} ${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = { count: this.requests.labels(route, String(status)), latency: this.latency.labels(route) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.latency.observe(seconds);
+  }
 }
