@@ -22,6 +22,11 @@ count() {
   [ "$fail" -eq 0 ] || status=1
 }
 
+# A count from a tier's JSON results file; 0 when the file is missing (the tier then fails by its exit code).
+json_count() {
+  node -e "try{console.log(require(process.argv[1])[process.argv[2]])}catch{console.log(0)}" "$1" "$2"
+}
+
 mocha_tier() {
   local name=$1 config=$2
   npx --no-install mocha --config "$config" 2>&1 | tee "$logs/$name.log"
@@ -44,16 +49,18 @@ else
   count integration 0 1 1
 fi
 
-echo "==> extension-host tests"
+echo "==> extension-host tests, then the UI tests (a real VS Code in headless Chromium)"
 if bash scripts/provision/vscode.sh; then
   MODELDEPLOY_TEST_RESULTS="$logs/extension.json" node out/test/extension/runTests.js 2>&1 | tee "$logs/extension.log"
   rc=${PIPESTATUS[0]}
-  ext_pass=$(node -e "try{console.log(require('$logs/extension.json').passed)}catch{console.log(0)}")
-  ext_fail=$(node -e "try{console.log(require('$logs/extension.json').failed)}catch{console.log(0)}")
-  count extension "$ext_pass" "$ext_fail" "$rc"
+  count extension "$(json_count "$logs/extension.json" passed)" "$(json_count "$logs/extension.json" failed)" "$rc"
+  MODELDEPLOY_TEST_RESULTS="$logs/ui.json" MODELDEPLOY_UI_SCREENSHOTS="${MODELDEPLOY_UI_SCREENSHOTS:-$logs/screenshots}" node out/test/ui/runUiTests.js 2>&1 | tee "$logs/ui.log"
+  rc=${PIPESTATUS[0]}
+  count ui "$(json_count "$logs/ui.json" passed)" "$(json_count "$logs/ui.json" failed)" "$rc"
 else
-  echo "could not provision a VS Code for the extension-host tests (see above)"
+  echo "could not provision a VS Code for the extension-host and UI tests (see above)"
   count extension 0 1 1
+  count ui 0 1 1
 fi
 
 cd "$root"

@@ -6,6 +6,10 @@
 // --user-data-dir=DIR, --extensions-dir=DIR, a folder or .code-workspace file to open, and VS Code's
 // desktop flags (ignored). It exits with the test runner's exit code.
 //
+// With MODELDEPLOY_UI_DRIVER=FILE (a CommonJS module exporting `drive(page, context)`) it runs no extension
+// tests: it opens the workbench with the extension under development and hands the page to the driver,
+// which works the real UI (test/ui) and returns the exit code.
+//
 // Environment:
 //   MODELDEPLOY_CACHE                where vscode.sh installed code-server (default ~/.cache/modeldeploy)
 //   MODELDEPLOY_VSCODE_TIMEOUT       seconds before the whole run is stopped (default 600)
@@ -32,6 +36,7 @@ const codeServerEntry = path.join(cacheDir, 'code-server/node_modules/code-serve
 const chromiumPath = process.env.MODELDEPLOY_CHROMIUM || '/usr/bin/chromium';
 const timeoutSeconds = Number(process.env.MODELDEPLOY_VSCODE_TIMEOUT || 600);
 const verbose = process.env.MODELDEPLOY_VSCODE_VERBOSE === '1';
+const uiDriver = process.env.MODELDEPLOY_UI_DRIVER ? path.resolve(process.env.MODELDEPLOY_UI_DRIVER) : undefined;
 
 const say = (message) => console.log(`[code-server launcher] ${message}`);
 
@@ -168,7 +173,7 @@ let stopRun; // set once code-server may be running: stops everything, then exit
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.developmentPaths.length === 0 || !args.testsPath) {
+  if (args.developmentPaths.length === 0 || (!args.testsPath && !uiDriver)) {
     say('usage: code --extensionDevelopmentPath=DIR --extensionTestsPath=FILE [FOLDER | FILE.code-workspace] (the arguments @vscode/test-electron passes)');
     return 2;
   }
@@ -374,15 +379,24 @@ wait "$server"
   const remote = (file) => `vscode-remote://${authority}${file.split('/').map(encodeURIComponent).join('/')}`;
   const payload = [
     ...args.developmentPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
-    ['extensionTestsPath', remote(args.testsPath)],
+    ...(args.testsPath ? [['extensionTestsPath', remote(args.testsPath)]] : []),
   ];
   const query = new URLSearchParams();
   if (workspace?.endsWith('.code-workspace')) query.set('workspace', workspace);
   else if (workspace) query.set('folder', workspace);
   else query.set('ew', 'true');
   const url = `http://${authority}/?${query.toString()}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  say(`running ${path.relative(repoRoot, args.testsPath) || args.testsPath} in ${workspace ?? 'an empty window'}`);
+  const what = uiDriver ?? args.testsPath;
+  say(`running ${path.relative(repoRoot, what) || what} in ${workspace ?? 'an empty window'}`);
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  if (uiDriver) {
+    const { createRequire } = await import('node:module');
+    const { drive } = createRequire(import.meta.url)(uiDriver);
+    drive(page, { say, workspace }).then(resolveExit, (error) => {
+      say(`the UI driver failed: ${error?.stack ?? error}`);
+      resolveExit(1);
+    });
+  }
 
   const code = await exitCode;
   await follower.stop();

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { makeTestWorkspace } from '../support/testWorkspace';
 import { RESULTS_ENV, type TestResults } from './suite/index';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -28,18 +29,6 @@ function chooseVSCode(): { kind: 'code-server' } | { kind: 'download'; version: 
   return fs.existsSync(codeServerEntry) ? { kind: 'code-server' } : { kind: 'download', version: 'stable' };
 }
 
-/**
- * The folder the tests open: a copy of the example projects plus the test fixtures' projects (a broken
- * one among them), so the tests can write metrics and new projects without touching the repository.
- */
-function makeWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-workspace-'));
-  for (const source of [path.join(repoRoot, 'examples'), path.join(repoRoot, 'test/extension/fixtures')]) {
-    fs.cpSync(source, workspace, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-  }
-  return workspace;
-}
-
 function readResults(file: string): TestResults | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as TestResults;
@@ -52,7 +41,7 @@ async function main(): Promise<number> {
   const resultsFile = path.resolve(process.env[RESULTS_ENV] || path.join(os.tmpdir(), 'modeldeploy-extension-tests.json'));
   fs.rmSync(resultsFile, { force: true });
 
-  const workspace = process.env.MODELDEPLOY_TEST_WORKSPACE ? path.resolve(process.env.MODELDEPLOY_TEST_WORKSPACE) : makeWorkspace();
+  const workspace = process.env.MODELDEPLOY_TEST_WORKSPACE ? path.resolve(process.env.MODELDEPLOY_TEST_WORKSPACE) : makeTestWorkspace();
 
   // A fresh profile for every run: no settings, state or extensions left over from an earlier one.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));

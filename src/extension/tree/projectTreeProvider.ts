@@ -121,7 +121,8 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
       }
       case 'metrics': {
         const item = new vscode.TreeItem('Validation', entry.metrics ? vscode.TreeItemCollapsibleState.Expanded : collapsed);
-        item.id = `metrics:${entry.dir}`;
+        // A new id for new metrics: the tree then opens the node to show them instead of keeping it as it was.
+        item.id = `metrics:${entry.dir}:${entry.metrics?.createdAt ?? 'none'}`;
         item.description = entry.metrics ? `${entry.metrics.rows} rows · ${new Date(entry.metrics.createdAt).toLocaleString()}` : undefined;
         item.iconPath = new vscode.ThemeIcon('graph');
         return item;

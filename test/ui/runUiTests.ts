@@ -1,0 +1,52 @@
+// Runs the UI tier: the real VS Code (code-server from scripts/provision/vscode.sh) in headless Chromium,
+// with the extension under development, worked through its UI by test/ui/uiDriver.ts.
+// Ends with "ui tests: N passed, N failed"; MODELDEPLOY_TEST_RESULTS receives the counts as JSON.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/projectFixture';
+import { makeTestWorkspace } from '../support/testWorkspace';
+
+/** Removes the containers and images made for the project name (the docker CLI is the engine's own client here). */
+function removeEngineResources(name: string): void {
+  const ids = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const containers = ids(['ps', '-aq', '--filter', `label=modeldeploy.project=${name}`]);
+  if (containers.length) spawnSync('docker', ['rm', '-f', ...containers]);
+  const images = ids(['images', '-q', name]);
+  if (images.length) spawnSync('docker', ['rmi', '-f', ...images]);
+}
+
+function main(): number {
+  const results = path.resolve(process.env.MODELDEPLOY_TEST_RESULTS || path.join(os.tmpdir(), 'modeldeploy-ui-tests.json'));
+  fs.rmSync(results, { force: true });
+  const workspace = makeTestWorkspace();
+  // A name of its own for the iris copy: the images and containers this run makes are its alone.
+  const iris = `ui-iris-${randomBytes(4).toString('hex')}`;
+  const config = path.join(workspace, 'iris', 'modeldeploy.yaml');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^name: .*$/m, `name: ${iris}`));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
+  try {
+    const launcher = path.join(REPO_ROOT, 'scripts', 'vscode-launcher', 'code');
+    if ((fs.statSync(launcher).mode & 0o111) === 0) fs.chmodSync(launcher, 0o755);
+    spawnSync(launcher, [`--extensionDevelopmentPath=${REPO_ROOT}`, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, workspace], {
+      stdio: 'inherit',
+      env: { ...process.env, MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'), MODELDEPLOY_UI_IRIS_NAME: iris, MODELDEPLOY_TEST_RESULTS: results, ORT_DISABLE_TELEMETRY: '1' },
+    });
+  } finally {
+    removeEngineResources(iris);
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
+  }
+  let counts = { passed: 0, failed: 1 };
+  try {
+    counts = JSON.parse(fs.readFileSync(results, 'utf8')) as typeof counts;
+  } catch {
+    console.log(`ui tests: no results in ${results} (the driver did not finish)`);
+  }
+  console.log(`ui tests: ${counts.passed} passed, ${counts.failed} failed`);
+  return counts.failed ? 1 : 0;
+}
+
+process.exit(main());
