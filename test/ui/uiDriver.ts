@@ -44,15 +44,25 @@ async function openFile(page: Page, relative: string): Promise<void> {
   await page.locator('.tab.active', { hasText: path.basename(relative) }).waitFor({ timeout: TIMEOUT_MS });
 }
 
-/** Clicks the first row labelled `label` below the row of `project` (its child group, e.g. Images). */
+/**
+ * Opens the first row labelled `label` below the row of `project` (its child group, e.g. Images). The
+ * tree re-renders when the views refresh, which can swallow a click: it clicks until the row says it is
+ * expanded.
+ */
 async function expandUnder(page: Page, project: string, label: string): Promise<void> {
   const rows = treeRows(page);
-  const texts = (await rows.allInnerTexts()).map((t) => t.trim());
-  // A row's text is its label followed by its description.
-  const start = texts.findIndex((t) => t.startsWith(project));
-  const index = texts.findIndex((t, i) => i > start && t === label);
-  if (start < 0 || index < 0) throw new Error(`no "${label}" row under ${project} in the tree: ${texts.join(' | ')}`);
-  await rows.nth(index).click();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const texts = (await rows.allInnerTexts()).map((t) => t.trim());
+    // A row's text is its label followed by its description.
+    const start = texts.findIndex((t) => t.startsWith(project));
+    const index = texts.findIndex((t, i) => i > start && t === label);
+    if (start < 0 || index < 0) throw new Error(`no "${label}" row under ${project} in the tree: ${texts.join(' | ')}`);
+    const row = rows.nth(index);
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await row.click();
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the "${label}" row under ${project} does not open`);
 }
 
 /** The iris project's name in this workspace (made unique so that its image is this run's alone). */
@@ -92,6 +102,10 @@ const checks: UiCheck[] = [
     screenshot: 'built.png',
     run: async (page) => {
       await runCommand(page, 'Model Deploy: Build Image');
+      // The status bar says "building" until the build ends (a fast build may end before it is seen).
+      const building = page.locator('.statusbar-item', { hasText: `${IRIS}: building` }).first();
+      await building.waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await building.waitFor({ state: 'detached', timeout: 120_000 });
       await expandUnder(page, IRIS, 'Images');
       await treeRow(page, `${IRIS}:2.0.0`).waitFor({ timeout: 120_000 });
     },
@@ -142,8 +156,11 @@ export async function drive(page: Page, context: DriverContext): Promise<number>
       passed++;
       context.say(`  ✔ ${check.name}`);
     } catch (error) {
-      failures.push({ title: check.name, error: (error as Error).message });
-      context.say(`  ✘ ${check.name}: ${(error as Error).message.split('\n')[0]}`);
+      // What the workbench said (an error notification names the cause) goes with the failure.
+      const notes = (await page.locator('.notification-toast').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+      const message = `${(error as Error).message.split('\n')[0]}${notes.length ? `; notifications: ${notes.join(' | ')}` : ''}`;
+      failures.push({ title: check.name, error: message });
+      context.say(`  ✘ ${check.name}: ${message}`);
     }
     await page.mouse.move(640, 500); // no hover tooltip over the picture
     await page.screenshot({ path: path.join(screenshots, check.screenshot) });
