@@ -74,13 +74,15 @@ export class StatusBar extends Disposable {
   }
 
   /**
-   * The port of the project's running local container, as last seen. Asking starts loading it (off
-   * this thread, the engine connection included); the engine's change event updates the button.
+   * The port of the project's running local container, as last seen. Asking (re)loads it when it is not
+   * loaded or has changed (off this thread, the engine connection included); the engine's change event
+   * then updates the button.
    */
   private runningPort(entry: ProjectEntry): number | undefined {
     if (!entry.config) return undefined;
+    // Asking is cheap once loaded; after a change it reloads, and the change event comes back here.
+    void this.engine.resources(entry.config);
     const resources = this.engine.snapshot(entry.config);
-    if (!resources) void this.engine.resources(entry.config);
     return resources && 'containers' in resources ? resources.containers.find((c) => c.port)?.port : undefined;
   }
 

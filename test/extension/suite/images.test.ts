@@ -53,14 +53,15 @@ describe('images and containers, on the real Docker engine', function () {
   it('Run Locally starts the container; Containers shows its port, and the status bar says it runs', async () => {
     const result = await vscode.commands.executeCommand<RunResult>('modelDeploy.runLocally', (await project()).node);
     assert.ok(result?.port, 'the command returns the published port');
+    // The status bar first, before anything opens the tree: it must learn of the container by itself.
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'modeldeploy.yaml')));
+    await waitFor('"running on" in the status bar', () => api.statusBar.text.includes(`running on :${result.port}`));
     const containers = await waitFor('the running container in the tree', async () => {
       const children = await renderedChildren(api, (await group('Containers')).node);
       return children.some((c) => c.contextValue === 'container.running') && children;
     });
     assert.equal(containers[0].label, `:${result.port}`);
     assert.match(containers[0].description, new RegExp(`^${name}:2\\.0\\.0 · `));
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'modeldeploy.yaml')));
-    await waitFor('"running on" in the status bar', () => api.statusBar.text.includes(`running on :${result.port}`));
   });
 
   it('Test Prediction opens the request for editing, sends it, and shows the answer with parity', async () => {
