@@ -6,19 +6,19 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Docker from 'dockerode';
+import { LABEL } from '../../src/core/packaging/imageLabels';
 import { REPO_ROOT } from '../support/projectFixture';
 import { makeTestWorkspace } from '../support/testWorkspace';
 
-/** Removes the containers and images made for the project name (the docker CLI is the engine's own client here). */
-function removeEngineResources(name: string): void {
-  const ids = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  const containers = ids(['ps', '-aq', '--filter', `label=modeldeploy.project=${name}`]);
-  if (containers.length) spawnSync('docker', ['rm', '-f', ...containers]);
-  const images = ids(['images', '-q', name]);
-  if (images.length) spawnSync('docker', ['rmi', '-f', ...images]);
+/** Removes the containers and images made for the project name. */
+async function removeEngineResources(name: string): Promise<void> {
+  const docker = new Docker();
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const i of await docker.listImages({ filters: { reference: [name] } })) await docker.getImage(i.Id).remove({ force: true });
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const results = path.resolve(process.env.MODELDEPLOY_TEST_RESULTS || path.join(os.tmpdir(), 'modeldeploy-ui-tests.json'));
   fs.rmSync(results, { force: true });
   const workspace = makeTestWorkspace();
@@ -35,7 +35,7 @@ function main(): number {
       env: { ...process.env, MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'), MODELDEPLOY_UI_IRIS_NAME: iris, MODELDEPLOY_TEST_RESULTS: results, ORT_DISABLE_TELEMETRY: '1' },
     });
   } finally {
-    removeEngineResources(iris);
+    await removeEngineResources(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images and containers: ${error.message}`));
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
     fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
   }
@@ -49,4 +49,4 @@ function main(): number {
   return counts.failed ? 1 : 0;
 }
 
-process.exit(main());
+void main().then((code) => process.exit(code));
