@@ -1,3 +1,4 @@
+import { bufferedLines } from './lineBuffer';
 import { runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
 
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
     log('error', (error as Error).message);
     process.exit(2);
   }
-  const server = await startServer({ ...config, accessLog: (line) => process.stdout.write(`${line}\n`), serverVersion: RUNTIME_VERSION });
+  const accessLog = bufferedLines((text) => process.stdout.write(text));
+  const server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: RUNTIME_VERSION });
   log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version });
   server.ready.then(
     () => log('info', 'ready', { model: config.identity.name }),
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', 'stopping: finishing the requests in flight', { signal });
     void server.close().then(() => {
+      accessLog.flush();
       log('info', 'stopped');
       process.exit(0);
     });
