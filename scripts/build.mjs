@@ -1,7 +1,7 @@
 // Bundles each entry point with esbuild. onnxruntime-node stays external: its native files are
 // loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -29,6 +29,10 @@ const entries = [
   { in: 'src/core/validation/dataReaderWorker.ts', out: 'dataReaderWorker' },
   { in: 'src/runtime/server.ts', out: 'runtime' },
 ].filter((e) => existsSync(e.in));
+
+// The engine client reads its BuildKit session's .proto files from beside the code that loads them,
+// which in a bundle is dist/.
+cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });
 
 const contexts = await Promise.all(
   entries.map((e) =>

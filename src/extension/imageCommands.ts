@@ -53,7 +53,7 @@ export async function buildImageCommand(services: CommandServices, arg?: unknown
         signal,
         onOutput: (line) => {
           log.info(line);
-          if (/^Step \d+\/\d+ :|^building /.test(line)) progress(line.slice(0, 80));
+          if (/^\[\d+\/\d+\] |^building /.test(line)) progress(line.slice(0, 80));
         },
       });
     }),

@@ -50,7 +50,7 @@ describe('failures on the real Docker engine give clear errors and leave nothing
     const before = await allContainerIds();
     fs.writeFileSync(path.join(project.dir, 'Dockerfile'), `${generateDockerfile()}RUN ["node", "-e", "console.error('step broke'); process.exit(4)"]\n`);
     const run = cli(['build', '--project', project.dir]);
-    assertUserError(run, /the image build failed: .*returned a non-zero code: 4/);
+    assertUserError(run, /the image build failed: .*(exit code|non-zero code): 4/);
     assert.equal(await imageId(`${project.name}:2.0.0`), built);
     assert.deepEqual(await allContainerIds(), before);
   });

@@ -8,7 +8,8 @@ export interface ProgressEvent {
   id?: string;
   error?: string;
   errorDetail?: { message?: string; code?: number };
-  aux?: { ID?: string; Digest?: string; Tag?: string; Size?: number };
+  /** An object for the image id, digests and sizes; a base64 protobuf in BuildKit's trace events. */
+  aux?: { ID?: string; Digest?: string; Tag?: string; Size?: number } | string;
 }
 
 /** A failure the engine reported inside a 200 response (a failed build step, an unknown base image). */

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { CancelledError } from '../errors';
-import { followProgress } from '../engine/progressStream';
+import { decodeBuildkitStatus } from '../engine/buildkitStatus';
+import { followProgress, type ProgressEvent } from '../engine/progressStream';
 import type { Platform } from '../project/projectConfig';
 import { packBuildContext, type ContextEntry } from './buildContext';
 
@@ -14,19 +15,42 @@ export interface EngineBuildOptions {
 }
 
 /**
- * One build through the engine's API from an in-memory context; the built image's id. Every progress
- * event is checked for errors (they come inside a 200 response), the stream has an idle timeout, and
- * intermediate containers are removed even when a step fails.
+ * Turns BuildKit's trace events into lines a person reads: each step once when it starts, once when it
+ * ends (cached or done), its error, and what RUN steps print.
+ */
+function buildkitLines(): (event: ProgressEvent) => string[] {
+  const seen = new Set<string>();
+  return (event) => {
+    if (event.id !== 'moby.buildkit.trace' || typeof event.aux !== 'string') return [];
+    const status = decodeBuildkitStatus(event.aux);
+    const lines: string[] = [];
+    for (const step of status.steps) {
+      const state = step.error ? 'error' : step.cached ? 'cached' : step.completed ? 'done' : step.started ? 'started' : '';
+      const key = `${step.digest} ${state}`;
+      if (!state || seen.has(key) || !step.name) continue;
+      seen.add(key);
+      lines.push(state === 'started' ? step.name : `${step.name}: ${step.error ?? state}`);
+    }
+    return [...lines, ...status.logs.flatMap((text) => text.split('\n')).filter((line) => line.trim())];
+  };
+}
+
+/**
+ * One build through the engine's API (BuildKit) from an in-memory context; the built image's id. Every
+ * progress event is checked for errors (they come inside a 200 response), and the stream has an idle
+ * timeout. BuildKit runs steps without engine containers, so a failed or cancelled build leaves none.
  */
 export async function runEngineBuild(docker: Docker, entries: ContextEntry[], options: EngineBuildOptions): Promise<string | undefined> {
   if (options.signal?.aborted) throw new CancelledError();
   let imageId: string | undefined;
+  const traceLines = buildkitLines();
   const stream = (await docker.buildImage(packBuildContext(entries), {
     t: options.tag,
     platform: options.platform,
     buildargs: options.buildargs,
-    rm: true,
-    forcerm: true,
+    // BuildKit: COPY and LABEL steps without intermediate containers, several times faster than the
+    // classic builder on a model-only rebuild.
+    version: '2',
     abortSignal: options.signal,
   } as Docker.ImageBuildOptions)) as unknown as NodeJS.ReadableStream & { destroy(): void };
   await followProgress(stream, {
@@ -34,7 +58,8 @@ export async function runEngineBuild(docker: Docker, entries: ContextEntry[], op
     idleTimeoutMs: options.idleTimeoutMs,
     signal: options.signal,
     onEvent: (event) => {
-      if (event.aux?.ID) imageId = event.aux.ID;
+      if (typeof event.aux === 'object' && event.aux.ID) imageId = event.aux.ID;
+      for (const line of traceLines(event)) options.onOutput(line);
       const text = (event.stream ?? event.status ?? '').replace(/\s+$/, '');
       if (text) options.onOutput(text);
     },
