@@ -50,7 +50,8 @@ function progress(ctx: CliContext): ((line: string) => void) | undefined {
 
 function portOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const port = Number(value);
+  // Digits only: Number() would also take " 80", "1e3" and "0x50".
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${value} is not a port number from 1 to 65535`);
   return port;
 }

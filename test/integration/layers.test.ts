@@ -1,11 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runtimeImageTag } from '../../src/core/packaging/runtimeImage';
+import { loadProject } from '../../src/core/project/loadProject';
 import { cli } from '../support/cliProcess';
-import { docker, exampleProject, type TestProject } from './engineFixture';
+import { REPO_ROOT } from '../support/projectFixture';
+import { docker, exampleProject, layersOf, type TestProject } from './engineFixture';
 
-async function layersOf(image: string): Promise<string[]> {
-  return (await docker.getImage(image).inspect()).RootFS.Layers ?? [];
+/** The runtime image the CLI bundle builds a project on (its version is the package's). */
+async function runtimeImageOf(project: TestProject): Promise<string> {
+  const config = loadProject(project.dir);
+  const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return runtimeImageTag(await docker.getImage(config.image.base).inspect(), config, version, REPO_ROOT);
 }
 
 function build(project: TestProject): { image: string; id: string } {
@@ -32,9 +38,17 @@ describe('image layers and the project Dockerfile, on the real Docker engine', (
     const after = build(project);
     const afterLayers = await layersOf(after.id);
     assert.notEqual(after.id, before.id);
-    assert.equal(afterLayers.length, beforeLayers.length);
-    const modelLayer = afterLayers.length - 2; // then the metadata layer
-    assert.deepEqual(afterLayers.slice(0, modelLayer), beforeLayers.slice(0, modelLayer), 'base and runtime layers are the same');
+    // The runtime image: the base's layers, then the runtime layer (server bundle and onnxruntime) last.
+    const runtimeLayers = await layersOf(await runtimeImageOf(project));
+    const baseLayers = await layersOf(loadProject(project.dir).image.base);
+    assert.deepEqual(runtimeLayers.slice(0, baseLayers.length), baseLayers);
+    assert.ok(runtimeLayers.length > baseLayers.length);
+    // Each project image: the runtime image's layers, then the model layer, then the metadata layer.
+    assert.equal(beforeLayers.length, runtimeLayers.length + 2);
+    assert.equal(afterLayers.length, runtimeLayers.length + 2);
+    const modelLayer = runtimeLayers.length;
+    assert.deepEqual(beforeLayers.slice(0, modelLayer), runtimeLayers, 'the first build is on the runtime image');
+    assert.deepEqual(afterLayers.slice(0, modelLayer), runtimeLayers, 'every layer up to and including the runtime layer is reused');
     assert.notEqual(afterLayers[modelLayer], beforeLayers[modelLayer], 'the model layer is new');
     assert.equal(await docker.getImage(before.id).inspect().then(() => 'kept', () => 'removed'), 'removed', 'the replaced image is not left behind');
   });

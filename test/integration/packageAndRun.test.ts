@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { demuxLogs } from '../../src/core/container/logFrames';
+import { RUN_LIMITS } from '../../src/core/container/runContainer';
 import { LABEL } from '../../src/core/packaging/imageLabels';
 import { sendInference } from '../../src/core/predict/inferenceClient';
 import { cli } from '../support/cliProcess';
@@ -21,7 +24,10 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
     await container.start();
     await container.wait();
     const logs = (await container.logs({ stdout: true, stderr: false })) as unknown as Buffer;
-    return logs.subarray(8).toString('utf8').trim();
+    return demuxLogs(logs)
+      .map((f) => f.text)
+      .join('')
+      .trim();
   } finally {
     await container.remove({ force: true });
   }
@@ -30,9 +36,17 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
 describe('package, run and predict on the real Docker engine: iris', () => {
   let project: TestProject;
   let build: { image: string; id: string; sizeBytes: number; baseSizeBytes: number };
+  let commit: string;
 
   before(() => {
     project = exampleProject('iris');
+    // A project in a git repository whose remote URL carries a user and token, as CI checkouts often do.
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: project.dir, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'iris');
+    git('remote', 'add', 'origin', 'https://ci-bot:ghp_s3cr3tT0ken@git.example.com/acme/iris.git');
+    commit = git('rev-parse', 'HEAD');
     assert.equal(cli(['validate', '--project', project.dir]).code, 0);
     const run = cli(['build', '--json', '--project', project.dir]);
     assert.equal(run.code, 0, run.stderr);
@@ -40,22 +54,31 @@ describe('package, run and predict on the real Docker engine: iris', () => {
   });
   after(async () => project.cleanup());
 
-  it('build --json prints the image, its id and sizes, and the image adds under 50 MB plus the model to the base', () => {
+  it('build --json prints the image, its id and sizes, and the image adds under 50 MB plus the model to the base', async () => {
     assert.deepEqual(Object.keys(build).sort(), ['baseSizeBytes', 'id', 'image', 'sizeBytes']);
     assert.equal(build.image, `${project.name}:2.0.0`);
     assert.match(build.id, /^sha256:[0-9a-f]{64}$/);
+    const image = await docker.getImage(build.image).inspect();
+    assert.equal(image.Id, build.id, 'the id is the image under the tag');
+    assert.equal(image.Size, build.sizeBytes);
+    assert.equal((await docker.getImage('node:20-bookworm-slim').inspect()).Size, build.baseSizeBytes);
     const model = fs.statSync(path.join(project.dir, 'model', 'iris-v2.onnx')).size;
     assert.ok(build.sizeBytes - build.baseSizeBytes > 40e6, 'the runtime layer is there');
     assert.ok(build.sizeBytes - build.baseSizeBytes <= 50e6 + model, `${build.sizeBytes - build.baseSizeBytes} bytes over the base`);
   });
 
-  it('labels the image with the OCI keys, the model identity and the validation metrics', async () => {
+  it('labels the image with the OCI keys (the git commit and the remote without its token), the model identity and the validation metrics', async () => {
     const labels = (await docker.getImage(build.image).inspect()).Config.Labels ?? {};
     const stored = json<{ metrics: Record<string, number>; dataSha256: string; rows: number }>(fs.readFileSync(path.join(project.dir, '.modeldeploy', 'metrics', '2.0.0.json'), 'utf8'));
     const modelSha = createHash('sha256').update(fs.readFileSync(path.join(project.dir, 'model', 'iris-v2.onnx'))).digest('hex');
     assert.equal(labels['org.opencontainers.image.title'], project.name);
     assert.equal(labels['org.opencontainers.image.version'], '2.0.0');
     assert.ok(!Number.isNaN(Date.parse(labels['org.opencontainers.image.created'])));
+    assert.equal(labels['org.opencontainers.image.revision'], commit);
+    assert.equal(labels['org.opencontainers.image.source'], 'https://git.example.com/acme/iris.git');
+    assert.ok(Object.values(labels).every((value) => !value.includes('s3cr3t') && !value.includes('ci-bot')), 'the token is in no label');
+    assert.equal(labels[LABEL.role], 'model');
+    assert.equal(labels[LABEL.version], '2.0.0');
     assert.equal(labels[LABEL.managed], 'true');
     assert.equal(labels[LABEL.project], project.name);
     assert.equal(labels[LABEL.modelSha256], modelSha);
@@ -88,9 +111,15 @@ describe('package, run and predict on the real Docker engine: iris', () => {
       assert.equal(info.HostConfig.ReadonlyRootfs, true);
       assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
       assert.ok(info.HostConfig.SecurityOpt?.includes('no-new-privileges'));
-      assert.ok((info.HostConfig.Memory ?? 0) > 0 && (info.HostConfig.NanoCpus ?? 0) > 0 && (info.HostConfig.PidsLimit ?? 0) > 0);
+      assert.equal(info.HostConfig.Memory, RUN_LIMITS.memoryBytes);
+      assert.equal(info.HostConfig.NanoCpus, RUN_LIMITS.nanoCpus);
+      assert.equal(info.HostConfig.PidsLimit, RUN_LIMITS.pids);
+      assert.equal(info.HostConfig.Privileged, false);
       const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat() as { HostIp: string }[];
       assert.ok(bindings.length > 0 && bindings.every((b) => b.HostIp === '127.0.0.1'));
+      // What the engine actually published, not only what was asked: loopback, the port in the URL.
+      const published = Object.values(info.NetworkSettings.Ports ?? {}).flat() as { HostIp: string; HostPort: string }[];
+      assert.deepEqual(published.map((p) => `${p.HostIp}:${p.HostPort}`), [url.replace('http://', '')]);
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(info.Config.Labels[LABEL.managed], 'true');
     });
@@ -111,6 +140,7 @@ describe('package, run and predict on the real Docker engine: iris', () => {
       assert.equal(run.code, 0, run.stderr);
       const result = json<{ response: { model_name: string; outputs: { name: string; parameters?: { class_names?: string[] } }[] }; latencyMs: number; parity: { maxAbsDiff: number } }>(run.stdout);
       assert.deepEqual(Object.keys(result).sort(), ['latencyMs', 'parity', 'response']);
+      assert.deepEqual(Object.keys(result.parity), ['maxAbsDiff']);
       assert.equal(result.response.model_name, project.name);
       assert.deepEqual(result.response.outputs.find((o) => o.name === 'probabilities')?.parameters?.class_names, ['setosa', 'virginica']);
       assert.ok(result.latencyMs > 0);
@@ -186,11 +216,15 @@ describe('package, run and predict on the real Docker engine: house prices and M
         assert.equal(scores.indexOf(Math.max(...scores)), label);
       }
       const request = path.join(project.dir, 'digit.json');
-      const [, ...pixels] = rows[0].split(',').map(Number);
+      const [label, ...pixels] = rows[0].split(',').map(Number);
       fs.writeFileSync(request, JSON.stringify({ inputs: [{ name: 'Input3', shape: [1, 1, 28, 28], datatype: 'FP32', data: pixels }] }));
       const predict = cli(['predict', '--json', '--input', request, '--project', project.dir]);
       assert.equal(predict.code, 0, predict.stderr);
-      assert.ok(json<{ parity: { maxAbsDiff: number } }>(predict.stdout).parity.maxAbsDiff <= 1e-5);
+      const result = json<{ response: { outputs: { shape: number[]; data: number[] }[] }; parity: { maxAbsDiff: number } }>(predict.stdout);
+      assert.deepEqual(result.response.outputs[0].shape, [1, 10]);
+      const scores = result.response.outputs[0].data;
+      assert.equal(scores.indexOf(Math.max(...scores)), label, 'the CLI prediction names the digit');
+      assert.ok(result.parity.maxAbsDiff <= 1e-5, `parity ${result.parity.maxAbsDiff}`);
     } finally {
       await project.cleanup();
     }

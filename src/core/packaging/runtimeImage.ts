@@ -40,12 +40,20 @@ export async function ensureRuntimeImage(docker: Docker, project: Pick<ProjectCo
 }
 
 /**
- * Runtime images that a new one replaces are removed when no project image is built on them; the
- * engine refuses to remove an image with children, which is exactly the rule wanted.
+ * Runtime images that a new one replaces are removed when no project image is built on them. BuildKit
+ * records no parent image, so the engine would remove one that images are built on: a runtime image
+ * counts as used when its layers begin another image the tool made (a project's, possibly dangling).
  */
 async function removeUnusedRuntimeImages(docker: Docker, keep: string): Promise<void> {
   const runtimes = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`, `${LABEL.role}=${RUNTIME_ROLE}`] } });
-  for (const image of runtimes.filter((i) => !(i.RepoTags ?? []).includes(keep))) {
+  const stale = runtimes.filter((i) => !(i.RepoTags ?? []).includes(keep));
+  if (!stale.length) return;
+  const layersOf = (id: string) => inspectImage(docker, id).then((info) => info?.RootFS.Layers ?? [], () => []);
+  const built = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`] } });
+  const builtLayers = await Promise.all(built.filter((i) => i.Labels?.[LABEL.role] !== RUNTIME_ROLE).map((i) => layersOf(i.Id)));
+  for (const image of stale) {
+    const layers = await layersOf(image.Id);
+    if (!layers.length || builtLayers.some((other) => other.length >= layers.length && layers.every((layer, i) => other[i] === layer))) continue;
     await docker.getImage(image.Id).remove().catch(() => undefined);
   }
 }
