@@ -28,6 +28,10 @@ const entries = [
   { in: 'src/core/worker/coreWorker.ts', out: 'coreWorker' },
   { in: 'src/core/validation/dataReaderWorker.ts', out: 'dataReaderWorker' },
   { in: 'src/runtime/server.ts', out: 'runtime' },
+  // The environment router: a second entry point shipped in the runtime image.
+  { in: 'src/runtime/router.ts', out: 'router' },
+  // Scripts that run inside webviews: a browser bundle each, nothing of Node.
+  { in: 'src/webview/diffView.ts', out: 'diffView', browser: true },
 ].filter((e) => existsSync(e.in));
 
 // The engine client reads its BuildKit session's .proto files from beside the code that loads them,
@@ -38,6 +42,7 @@ const contexts = await Promise.all(
   entries.map((e) =>
     esbuild.context({
       ...common,
+      ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [] } : {}),
       entryPoints: { [e.out]: e.in },
       outdir: 'dist',
       banner: e.banner ? { js: e.banner } : undefined,

@@ -41,11 +41,11 @@ count lint 0 0 $?
 echo "==> unit tests"
 mocha_tier unit test/unit/.mocharc.json
 
-echo "==> integration tests (the real Docker engine)"
-if bash scripts/provision/docker.sh; then
+echo "==> integration tests (the real Docker engine, real registries)"
+if bash scripts/provision/docker.sh && bash scripts/provision/registries.sh; then
   mocha_tier integration test/integration/.mocharc.json
 else
-  echo "could not provision a Docker engine and the base image for the integration tests (see above)"
+  echo "could not provision a Docker engine, the base image and the registry server for the integration tests (see above)"
   count integration 0 1 1
 fi
 

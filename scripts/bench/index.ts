@@ -1,4 +1,5 @@
 import { printBenchTable, type BenchRow } from './benchTable';
+import { deployBench } from './deployBench';
 import { imageBench } from './imageBench';
 import { servingBench } from './servingBench';
 import { validationBench } from './validationBench';
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   rows.push(await validationBench());
   rows.push(...(await servingBench()));
   rows.push(...(await imageBench()));
+  rows.push(...(await deployBench()));
   const allMet = printBenchTable(rows);
   if (!allMet) console.log('\nsome goals were missed (see the verdict column)');
 }

@@ -18,6 +18,7 @@ import { formatValidationReport } from '../core/report/validationReport';
 import { validateProject } from '../core/validation/validateProject';
 import { runInWorker } from '../core/worker/runInWorker';
 import { displayPath, EXIT_CHECK_FAILED } from './cliOutput';
+import { deployCommands } from './deployCommands';
 
 export interface CliContext {
   projectDir: string;
@@ -30,6 +31,12 @@ export interface CliContext {
   url?: string;
   follow: boolean;
   force: boolean;
+  env?: string;
+  yes: boolean;
+  from?: string;
+  to?: string;
+  registry?: string;
+  username?: string;
   signal: AbortSignal;
   extra: string[];
 }
@@ -156,4 +163,5 @@ export const cliCommands = {
       return result.parity.ok ? 0 : EXIT_CHECK_FAILED;
     },
   },
+  ...deployCommands,
 } satisfies Record<string, CliCommand>;

@@ -1,13 +1,15 @@
 import * as path from 'node:path';
 import { CancelledError, UserError, type SourceLocation } from '../core/errors';
+import { GateBlockedError } from '../core/deploy/gateBlockedError';
 import { ConfigError } from '../core/project/configProblem';
+import { formatDiffMarkdown } from '../core/report/diffReport';
 import { locateField } from '../core/project/locateField';
 
 /** Exit codes: 2 for a problem the user can fix, 1 for anything else, 130 when interrupted, 3 below. */
 export const EXIT_USER_ERROR = 2;
 export const EXIT_INTERNAL_ERROR = 1;
 export const EXIT_CANCELLED = 130;
-/** A check the command makes failed (the served answer differs from in-process onnxruntime). */
+/** A check the command makes failed (the served answer differs from in-process onnxruntime, a gate blocked a deploy). */
 export const EXIT_CHECK_FAILED = 3;
 
 /** Paths in messages are shown relative to where the command was run, as compilers do. */
@@ -26,6 +28,12 @@ export function reportError(error: unknown, options: { verbose: boolean; json: b
   if (error instanceof CancelledError) {
     process.stderr.write('modeldeploy: cancelled\n');
     return EXIT_CANCELLED;
+  }
+  if (error instanceof GateBlockedError) {
+    if (options.json) process.stdout.write(`${JSON.stringify({ error: { message: error.message, hint: error.hint }, diff: error.diff }, null, 2)}\n`);
+    else process.stdout.write(`${formatDiffMarkdown(error.diff)}\n`);
+    process.stderr.write(`error: ${error.format()}\n`);
+    return EXIT_CHECK_FAILED;
   }
   if (error instanceof UserError) {
     const text =

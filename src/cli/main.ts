@@ -22,9 +22,16 @@ options:
   --url URL          predict: the server to ask (default: the project's local container)
   --follow           logs: keep printing until Ctrl+C
   --force            eject: overwrite the project's Dockerfile
+  --env NAME         diff, deploy, rollback, history: the environment (staging, production, ...)
+  --yes              deploy, promote, rollback: approve an environment that says approval: required
+  --from NAME        promote: the environment whose image is copied (default staging)
+  --to NAME|VERSION  promote: the target environment (default production); rollback: the version or
+                     digest to go back to (default the previous entry)
+  --registry HOST    login, logout: the registry (default the project's one registry)
+  --username USER    login: the user; the password is read from stdin
 
 exit codes: 0 done, 1 internal error, 2 a problem to fix (the message says where), 3 a check failed
-(parity), 130 interrupted`;
+(parity) or a quality gate blocked a deploy, 130 interrupted`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -45,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
         url: { type: 'string' },
         follow: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
+        env: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        registry: { type: 'string' },
+        username: { type: 'string' },
       },
     });
   } catch (error) {
@@ -65,8 +78,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const { project, json, model, port, input, batch, out, url, follow, force } = values;
-    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, follow, force, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, follow, force, env, yes, from, to, registry, username } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, follow, force, env, yes, from, to, registry, username, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

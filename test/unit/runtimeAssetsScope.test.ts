@@ -16,7 +16,7 @@ function sizeOf(files: { source: string }[]): number {
 
 describe('the runtime layer takes only what the target platform loads', () => {
   const allowed = (arch: string) => [
-    /^runtime\/runtime\.js$/,
+    /^runtime\/(runtime|router)\.js$/,
     /^runtime\/node_modules\/onnxruntime-node\/package\.json$/,
     /^runtime\/node_modules\/onnxruntime-node\/dist\/[\w/.-]+\.js$/,
     new RegExp(`^runtime/node_modules/onnxruntime-node/bin/napi-v6/linux/${arch}/[^/]+$`),
@@ -25,7 +25,7 @@ describe('the runtime layer takes only what the target platform loads', () => {
   ];
 
   for (const [platform, arch] of [['linux/amd64', 'x64'], ['linux/arm64', 'arm64']] as const) {
-    it(`${platform}: every file is the bundle, onnxruntime's CommonJS or bin/napi-v6/linux/${arch}, each once`, () => {
+    it(`${platform}: every file is a bundle (server, router), onnxruntime's CommonJS or bin/napi-v6/linux/${arch}, each once`, () => {
       const assets = runtimeAssets(platform);
       const paths = assets.map((f) => f.archivePath);
       const outside = paths.filter((p) => !allowed(arch).some((pattern) => pattern.test(p)));

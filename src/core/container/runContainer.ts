@@ -33,16 +33,33 @@ export const RUN_LIMITS = { memoryBytes: 1024 * 1024 * 1024, nanoCpus: 2_000_000
 const READY_POLL_MS = 25;
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
+/** What differs between the containers the tool starts; everything else is the same hardening. */
+export interface ContainerPlan {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** Container port -> host port on 127.0.0.1 ('' or undefined: one the engine picks). */
+  publish: Record<number, number | undefined>;
+  /** A user-defined network to join (the environment's, where its router reaches it by name). */
+  network?: string;
+  cmd?: string[];
+  env?: string[];
+}
+
 /** The hardened container settings: non-root, read-only root, no capabilities, loopback only, limited. */
-export function containerSpec(project: ProjectConfig, image: string, port: number | undefined): Docker.ContainerCreateOptions {
+export function hardenedSpec(plan: ContainerPlan): Docker.ContainerCreateOptions {
+  const ports = Object.entries(plan.publish);
   return {
-    name: localContainerName(project),
-    Image: image,
-    Labels: localContainerLabels(project),
+    name: plan.name,
+    Image: plan.image,
+    Labels: plan.labels,
     User: '1000:1000',
-    ExposedPorts: { [`${CONTAINER_PORT}/tcp`]: {} },
+    ...(plan.cmd ? { Cmd: plan.cmd } : {}),
+    ...(plan.env ? { Env: plan.env } : {}),
+    ExposedPorts: Object.fromEntries(ports.map(([port]) => [`${port}/tcp`, {}])),
     HostConfig: {
-      PortBindings: { [`${CONTAINER_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: port ? String(port) : '' }] },
+      PortBindings: Object.fromEntries(ports.map(([port, host]) => [`${port}/tcp`, [{ HostIp: '127.0.0.1', HostPort: host ? String(host) : '' }]])),
+      ...(plan.network ? { NetworkMode: plan.network } : {}),
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': 'rw,noexec,nosuid,nodev,size=64m' },
       CapDrop: ['ALL'],
@@ -55,18 +72,36 @@ export function containerSpec(project: ProjectConfig, image: string, port: numbe
   };
 }
 
+/** The project's local container (what `run` starts). */
+export function containerSpec(project: ProjectConfig, image: string, port: number | undefined): Docker.ContainerCreateOptions {
+  return hardenedSpec({ name: localContainerName(project), image, labels: localContainerLabels(project), publish: { [CONTAINER_PORT]: port } });
+}
+
+export interface StartedContainer {
+  id: string;
+  /** The host port of the container's first published port. */
+  port: number;
+  url: string;
+  startToReadyMs: number;
+}
+
+export interface StartOptions {
+  readyTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Whether the server answers ready; default: the model server's /v2/health/ready says 200. */
+  isReady?: (url: string) => Promise<boolean>;
+  /** For the "port already taken" message. */
+  port?: number;
+}
+
 /**
- * Starts the project's image as its local container (replacing the one before) and waits until the
- * model answers ready. A container that cannot start, exits or never gets ready is removed, and the
- * error says why with its last output.
+ * Creates and starts a container and waits until it is ready. One that cannot start, exits or never
+ * gets ready is removed, and the error says why with its last output.
  */
-export async function runContainer(docker: Docker, project: ProjectConfig, options: RunOptions = {}): Promise<RunResult> {
-  const image = options.image ?? `${project.name}:${project.version}`;
-  if (!(await inspectImage(docker, image))) throw new UserError(`the Docker engine has no image ${image}`, undefined, 'build it first: "modeldeploy build" or "Model Deploy: Build Image"');
-  await removeLocalContainers(docker, project);
+export async function startContainer(docker: Docker, spec: Docker.ContainerCreateOptions, options: StartOptions = {}): Promise<StartedContainer> {
   let container: Docker.Container;
   try {
-    container = await docker.createContainer(containerSpec(project, image, options.port));
+    container = await docker.createContainer(spec);
   } catch (error) {
     throw new UserError(`the Docker engine cannot create the container: ${reasonOf(error)}`);
   }
@@ -77,32 +112,48 @@ export async function runContainer(docker: Docker, project: ProjectConfig, optio
     } catch (error) {
       const reason = reasonOf(error);
       if (/port is already allocated|address already in use/i.test(reason)) {
-        throw new UserError(`port ${options.port} on 127.0.0.1 is already taken`, undefined, 'choose another port (--port) or stop what listens there');
+        throw new UserError(`port ${options.port ?? '(requested)'} on 127.0.0.1 is already taken`, undefined, 'choose another port (--port, or run.port in modeldeploy.yaml) or stop what listens there');
       }
       throw new UserError(`the container cannot start: ${reason}`);
     }
     const info = await container.inspect();
-    const port = Number(info.NetworkSettings.Ports?.[`${CONTAINER_PORT}/tcp`]?.[0]?.HostPort);
+    const [firstPort] = Object.keys(spec.ExposedPorts ?? {});
+    const port = Number(info.NetworkSettings.Ports?.[firstPort]?.[0]?.HostPort);
     const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady(container, url, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, options.signal);
-    return { container: info.Id, name: localContainerName(project), image, port, url, startToReadyMs: performance.now() - started };
+    await waitUntilReady(container, url, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, options.isReady ?? modelServerReady, options.signal);
+    return { id: info.Id, port, url, startToReadyMs: performance.now() - started };
   } catch (error) {
     await container.remove({ force: true }).catch(() => undefined);
     throw error;
   }
 }
 
-async function waitUntilReady(container: Docker.Container, url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+const modelServerReady = async (url: string) => (await probe(`${url}/v2/health/ready`, 1000)) === 200;
+
+/**
+ * Starts the project's image as its local container (replacing the one before) and waits until the
+ * model answers ready. A container that cannot start, exits or never gets ready is removed, and the
+ * error says why with its last output.
+ */
+export async function runContainer(docker: Docker, project: ProjectConfig, options: RunOptions = {}): Promise<RunResult> {
+  const image = options.image ?? `${project.name}:${project.version}`;
+  if (!(await inspectImage(docker, image))) throw new UserError(`the Docker engine has no image ${image}`, undefined, 'build it first: "modeldeploy build" or "Model Deploy: Build Image"');
+  await removeLocalContainers(docker, project);
+  const started = await startContainer(docker, containerSpec(project, image, options.port), options);
+  return { container: started.id, name: localContainerName(project), image, port: started.port, url: started.url, startToReadyMs: started.startToReadyMs };
+}
+
+async function waitUntilReady(container: Docker.Container, url: string, timeoutMs: number, isReady: (url: string) => Promise<boolean>, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) throw new CancelledError();
-    if ((await probe(`${url}/v2/health/ready`, 1000)) === 200) return;
+    if (await isReady(url)) return;
     const state = (await container.inspect()).State;
     if (!state.Running) {
-      throw new UserError(`the container exited at start with code ${state.ExitCode}${await lastOutput(container)}`, undefined, 'see its output above; "modeldeploy logs" shows it whole');
+      throw new UserError(`the container exited at start with code ${state.ExitCode}${await lastOutput(container)}`, undefined, 'the container is removed, so this is its last output: fix what it says, then run again');
     }
     if (performance.now() > deadline) {
-      throw new UserError(`the container was not ready within ${Math.round(timeoutMs / 1000)} s${await lastOutput(container)}`, undefined, 'a large model may need longer; see "modeldeploy logs"');
+      throw new UserError(`the container was not ready within ${Math.round(timeoutMs / 1000)} s${await lastOutput(container)}`, undefined, 'the container is removed; a large model may need longer to load, or its last output says what is wrong');
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }

@@ -34,13 +34,20 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
     .sort();
 }
 
+/** The model server and the environment router bundles that the runtime layer carries. */
+export function runtimeBundles(root = packageRoot()): [string, string] {
+  return [path.join(root, 'dist', 'runtime.js'), path.join(root, 'dist', 'router.js')];
+}
+
 /**
  * The runtime layer's files: the server bundle, and of onnxruntime only what the target platform loads
  * (its JavaScript and that platform's native library, about 46 MB of the package's 300 MB).
  */
 export function runtimeAssets(platform: Platform, root = packageRoot()): ContextFile[] {
-  const bundle = path.join(root, 'dist', 'runtime.js');
-  if (!fs.existsSync(bundle)) throw new UserError(`the runtime bundle ${bundle} is missing`, { file: bundle }, 'run "npm run build" in the Model Deploy folder');
+  const [bundle, router] = runtimeBundles(root);
+  for (const file of [bundle, router]) {
+    if (!fs.existsSync(file)) throw new UserError(`the runtime bundle ${file} is missing`, { file }, 'run "npm run build" in the Model Deploy folder');
+  }
   const ort = path.join(root, 'node_modules', 'onnxruntime-node');
   const nested = path.join(ort, 'node_modules', 'onnxruntime-common');
   const common = fs.existsSync(nested) ? nested : path.join(root, 'node_modules', 'onnxruntime-common');
@@ -50,6 +57,7 @@ export function runtimeAssets(platform: Platform, root = packageRoot()): Context
   const under = (prefix: string, dir: string, files: string[]) => files.map((source) => ({ source, archivePath: `${prefix}/${path.relative(dir, source).split(path.sep).join('/')}` }));
   return [
     { source: bundle, archivePath: 'runtime/runtime.js' },
+    { source: router, archivePath: 'runtime/router.js' },
     ...under('runtime/node_modules/onnxruntime-node', ort, [path.join(ort, 'package.json'), ...filesUnder(path.join(ort, 'dist'), js), ...filesUnder(native, () => true)]),
     ...under('runtime/node_modules/onnxruntime-common', common, [path.join(common, 'package.json'), ...filesUnder(path.join(common, 'dist', 'cjs'), (name) => js(name) || name === 'package.json')]),
   ];

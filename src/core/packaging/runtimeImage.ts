@@ -7,7 +7,7 @@ import type { ProjectConfig } from '../project/projectConfig';
 import { generateRuntimeDockerfile, withLabels } from './dockerfile';
 import { runEngineBuild } from './engineBuild';
 import { LABEL } from './imageLabels';
-import { packageRoot, runtimeAssets } from './runtimeAssets';
+import { packageRoot, runtimeAssets, runtimeBundles } from './runtimeAssets';
 
 /** The repository of the shared runtime images. */
 export const RUNTIME_REPOSITORY = 'modeldeploy-runtime';
@@ -20,10 +20,9 @@ export const RUNTIME_ROLE = 'runtime';
  */
 export function runtimeImageTag(base: Pick<Docker.ImageInspectInfo, 'Id'>, project: Pick<ProjectConfig, 'image'>, runtimeVersion: string, root = packageRoot()): string {
   const ort = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string };
-  const digest = createHash('sha256')
-    .update([base.Id, project.image.platform, runtimeVersion, ort.version, generateRuntimeDockerfile(project.image.base)].join('\n'))
-    .update(fs.readFileSync(path.join(root, 'dist', 'runtime.js')))
-    .digest('hex');
+  const hash = createHash('sha256').update([base.Id, project.image.platform, runtimeVersion, ort.version, generateRuntimeDockerfile(project.image.base)].join('\n'));
+  for (const bundle of runtimeBundles(root)) hash.update(fs.readFileSync(bundle));
+  const digest = hash.digest('hex');
   return `${RUNTIME_REPOSITORY}:${runtimeVersion}-${project.image.platform.replace('/', '-')}-${digest.slice(0, 12)}`;
 }
 

@@ -28,6 +28,8 @@ export interface GateConfig {
   max?: number;
   max_drop?: number;
   max_rise?: number;
+  /** A max_drop / max_rise breach blocks only when the change is significant at this level. */
+  significance?: number;
 }
 
 export interface EnvironmentConfig {

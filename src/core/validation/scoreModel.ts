@@ -1,14 +1,11 @@
-import type { Tensor } from 'onnxruntime-node';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
 import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
 import type { OnnxHeader } from '../model/onnxHeader';
-import { onnxRuntime } from '../model/onnxRuntime';
-import { zeroTensorData } from '../model/zeroTensorData';
 import type { ProjectConfig } from '../project/projectConfig';
 import { openBatchesInThread } from './dataBatches';
-import type { DataBatch } from './dataReader';
-import { planInput, type InputPlan } from './inputPlan';
+import { planInput } from './inputPlan';
+import { InputScratch, modelInputs } from './modelInputs';
 import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 import type { ValidationProgress, ValidationReport } from './validationReport';
 
@@ -92,49 +89,3 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
   }
 }
 
-/**
- * Cuts a data batch into model inputs: the whole batch where the batch dimension is free, else pieces of
- * the model's fixed batch size, the last one padded with zeros (its padded outputs are ignored). Each
- * piece is copied into one reused array of the input's element type: run() is done with it before the
- * next piece is made.
- */
-function* modelInputs(plan: InputPlan, batch: DataBatch, scratch: InputScratch): Generator<{ tensor: Tensor; offset: number; count: number }> {
-  const ort = onnxRuntime();
-  const width = plan.rowSize;
-  const step = plan.batchFixed ? plan.batchSize : batch.count;
-  for (let offset = 0; offset < batch.count; offset += step) {
-    const count = Math.min(step, batch.count - offset);
-    const values = scratch.fill(batch.features.subarray(offset * width, (offset + count) * width), step * width);
-    yield { tensor: new ort.Tensor(plan.elementType, values, [step, ...plan.rowShape]), offset, count };
-  }
-}
-
-type InputArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
-
-/** One array per element type, grown when needed, holding the current model input. */
-class InputScratch {
-  private array?: InputArray;
-
-  constructor(private readonly type: InputPlan['elementType']) {}
-
-  /** The values converted to the element type and zero-padded to `size`, in the reused array. */
-  fill(values: Float64Array, size: number): InputArray {
-    if (!this.array || this.array.length < size) this.array = this.allocate(size);
-    const target = this.array.length === size ? this.array : this.array.subarray(0, size);
-    if (target instanceof BigInt64Array) {
-      for (let i = 0; i < values.length; i++) target[i] = BigInt(Math.round(values[i]));
-      target.fill(0n, values.length);
-    } else if (target instanceof Int32Array) {
-      for (let i = 0; i < values.length; i++) target[i] = Math.round(values[i]);
-      target.fill(0, values.length);
-    } else {
-      target.set(values);
-      target.fill(0, values.length);
-    }
-    return target;
-  }
-
-  private allocate(size: number): InputArray {
-    return zeroTensorData(this.type, size) as InputArray;
-  }
-}

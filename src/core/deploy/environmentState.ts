@@ -1,0 +1,48 @@
+import type Docker from 'dockerode';
+import { LABEL } from '../packaging/imageLabels';
+import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
+import type { CredentialSource } from '../registry/credentials';
+import type { ImageIdentity } from './imageIdentity';
+import { localEnvironmentState } from './localEnvironment';
+import { environmentRegistry, pullImage, registryImage } from './registryEnvironment';
+
+/** What an environment runs now and where it answers. */
+export interface EnvironmentStatus {
+  name: string;
+  kind: 'local' | 'registry';
+  registry?: string;
+  approval: EnvironmentConfig['approval'];
+  /** The stable loopback URL of an environment served on this machine. */
+  url?: string;
+  current?: ImageIdentity;
+  /** A local environment whose router is not running serves nothing, whatever it last ran. */
+  serving?: boolean;
+}
+
+/** An image of the local engine as environments know images (the engine's id is its digest). */
+export async function localImage(docker: Docker, ref: string): Promise<ImageIdentity | undefined> {
+  try {
+    const info = await docker.getImage(ref).inspect();
+    const labels = info.Config?.Labels ?? {};
+    return { version: labels[LABEL.version] ?? '?', digest: info.Id, imageId: info.Id, localRef: info.Id, image: ref, labels };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an environment: the registry's channel tag, or the local router's active version. */
+export async function environmentStatus(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, credentials: CredentialSource): Promise<EnvironmentStatus> {
+  const base = { name: environment.name, kind: environment.registry ? 'registry' : 'local', registry: environment.registry, approval: environment.approval } as const;
+  if (environment.registry) {
+    const current = await registryImage(environmentRegistry(project, environment, credentials), environment.name, project.image.platform);
+    return { ...base, current };
+  }
+  const state = await localEnvironmentState(docker, project, environment);
+  const current = state.active ? await localImage(docker, state.active.image) : undefined;
+  return { ...base, url: state.url, current: current && { ...current, image: `${project.name}:${current.version}` }, serving: Boolean(state.router?.running && state.active) };
+}
+
+/** Makes an image available in the local engine and gives the reference to use there. */
+export function ensureLocal(docker: Docker, credentials: CredentialSource, signal?: AbortSignal) {
+  return async (identity: ImageIdentity): Promise<string> => identity.localRef ?? pullImage(docker, identity.image, credentials, signal);
+}

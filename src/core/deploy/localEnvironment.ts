@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { hardenedSpec, startContainer } from '../container/runContainer';
+import { reasonOf, statusOf } from '../engine/dockerEngine';
+import { CancelledError, UserError } from '../errors';
+import { LABEL } from '../packaging/imageLabels';
+import { CONTAINER_PORT, IMAGE_ROOT } from '../packaging/runtimeMetadata';
+import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
+import { RouterAdmin, ROUTER_ADMIN_PORT } from './routerAdmin';
+
+export const ENVIRONMENT_ROLE = 'environment';
+export const ROUTER_ROLE = 'router';
+const ENVIRONMENT_LABEL = 'modeldeploy.environment';
+
+/** How long the old version gets to finish the requests it was given before it is stopped anyway. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+type Project = Pick<ProjectConfig, 'name' | 'dir' | 'version'>;
+
+/** The names of an environment's engine objects: one per project folder and environment. */
+export function environmentPrefix(project: Pick<ProjectConfig, 'name' | 'dir'>, environment: string): string {
+  return `modeldeploy-${project.name}-${createHash('sha256').update(project.dir).digest('hex').slice(0, 8)}-${environment}`;
+}
+
+/**
+ * The environment's stable loopback port: `run.port`, else one derived from the project folder and the
+ * environment name, so it stays the same across deploys, rollbacks and router restarts.
+ */
+export function environmentPort(project: Pick<ProjectConfig, 'name' | 'dir'>, environment: EnvironmentConfig): number {
+  if (environment.run?.port) return environment.run.port;
+  return 20000 + (createHash('sha256').update(environmentPrefix(project, environment.name)).digest().readUInt32BE(0) % 10000);
+}
+
+function labels(project: Project, environment: string, role: string, version?: string): Record<string, string> {
+  return { [LABEL.managed]: 'true', [LABEL.project]: project.name, [LABEL.projectDir]: project.dir, [LABEL.role]: role, [ENVIRONMENT_LABEL]: environment, ...(version ? { [LABEL.version]: version } : {}) };
+}
+
+/** What a local environment serves now. */
+export interface LocalEnvironmentState {
+  url: string;
+  router?: { id: string; running: boolean; admin?: RouterAdmin };
+  active?: { container: string; image: string; version: string; labels: Record<string, string> };
+}
+
+async function containersOf(docker: Docker, project: Pick<ProjectConfig, 'dir'>, environment: string, role: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`, `${LABEL.projectDir}=${project.dir}`, `${ENVIRONMENT_LABEL}=${environment}`, `${LABEL.role}=${role}`] } });
+}
+
+/** The router's admin client, from the container's published admin port and its token. */
+async function routerAdminOf(docker: Docker, id: string): Promise<RouterAdmin | undefined> {
+  const info = await docker.getContainer(id).inspect();
+  const port = info.NetworkSettings.Ports?.[`${ROUTER_ADMIN_PORT}/tcp`]?.[0]?.HostPort;
+  const token = info.Config.Env?.find((e) => e.startsWith('MODELDEPLOY_ROUTER_TOKEN='))?.split('=')[1];
+  return info.State.Running && port && token ? new RouterAdmin(`http://127.0.0.1:${port}`, token) : undefined;
+}
+
+/** Reads the environment's router and the version it routes to. */
+export async function localEnvironmentState(docker: Docker, project: Project, environment: EnvironmentConfig): Promise<LocalEnvironmentState> {
+  const url = `http://127.0.0.1:${environmentPort(project, environment)}`;
+  const [router] = await containersOf(docker, project, environment.name, ROUTER_ROLE);
+  if (!router) return { url };
+  const admin = await routerAdminOf(docker, router.Id);
+  const published = router.Ports.find((p) => p.PrivatePort === CONTAINER_PORT && p.PublicPort)?.PublicPort;
+  const state: LocalEnvironmentState = { url: published ? `http://127.0.0.1:${published}` : url, router: { id: router.Id, running: router.State === 'running', admin } };
+  const upstream = admin ? await admin.upstream().catch(() => undefined) : undefined;
+  const name = upstream?.url ? new URL(upstream.url).hostname : undefined;
+  if (!name) return state;
+  try {
+    const container = await docker.getContainer(name).inspect();
+    const image = await docker.getImage(container.Image).inspect();
+    const imageLabels = image.Config?.Labels ?? {};
+    state.active = { container: name, image: image.Id, version: imageLabels[LABEL.version] ?? '?', labels: imageLabels };
+  } catch {
+    // The router points at a container that is gone: the environment serves nothing.
+  }
+  return state;
+}
+
+async function ensureNetwork(docker: Docker, name: string, project: Project, environment: string): Promise<void> {
+  const existing = await docker.listNetworks({ filters: { name: [name] } });
+  if (existing.some((n) => n.Name === name)) return;
+  try {
+    await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels(project, environment, 'network') });
+  } catch (error) {
+    if (statusOf(error) !== 409) throw new UserError(`cannot create the network ${name}: ${reasonOf(error)}`);
+  }
+}
+
+export interface SwapResult {
+  url: string;
+  container: string;
+  previous?: string;
+  /** From starting the new version to the environment's URL serving it. */
+  swapMs: number;
+}
+
+/**
+ * Blue-green: starts `image` beside the version that serves now, waits until it is ready and has passed
+ * `check` (the smoke prediction), and only then switches the environment's router to it; the old
+ * version finishes its requests and is removed. Any failure before the switch removes the new container
+ * and leaves the environment as it was.
+ */
+export async function swapLocal(docker: Docker, project: Project, environment: EnvironmentConfig, image: string, version: string, options: { check: (url: string) => Promise<void>; signal?: AbortSignal; progress?: (message: string) => void }): Promise<SwapResult> {
+  const started = performance.now();
+  const prefix = environmentPrefix(project, environment.name);
+  const network = `${prefix}-net`;
+  await ensureNetwork(docker, network, project, environment.name);
+  const before = await localEnvironmentState(docker, project, environment);
+  const name = `${prefix}-${version.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
+  options.progress?.(`starting ${version} beside ${before.active ? before.active.version : 'nothing'} in ${environment.name}`);
+  const candidate = await startContainer(docker, hardenedSpec({ name, image, labels: labels(project, environment.name, ENVIRONMENT_ROLE, version), publish: { [CONTAINER_PORT]: undefined }, network }), { signal: options.signal });
+  const upstream = `http://${name}:${CONTAINER_PORT}`;
+  let url: string;
+  try {
+    options.progress?.(`smoke prediction on ${version}`);
+    await options.check(candidate.url);
+    if (options.signal?.aborted) throw new CancelledError();
+    options.progress?.(`switching ${environment.name} to ${version}`);
+    url = await routeTo(docker, project, environment, before, image, network, upstream);
+  } catch (error) {
+    await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
+    throw error;
+  }
+  const swapMs = performance.now() - started;
+  const previous = before.active?.container;
+  await retireOthers(docker, project, environment.name, name, before.router?.admin);
+  return { url, container: name, previous, swapMs };
+}
+
+/** Points the router at `upstream`, creating the router when the environment has none running. */
+async function routeTo(docker: Docker, project: Project, environment: EnvironmentConfig, before: LocalEnvironmentState, image: string, network: string, upstream: string): Promise<string> {
+  if (before.router?.admin) {
+    await before.router.admin.switchTo(upstream);
+    return before.url;
+  }
+  if (before.router) await docker.getContainer(before.router.id).remove({ force: true }).catch(() => undefined);
+  const token = randomBytes(32).toString('hex');
+  const port = environmentPort(project, environment);
+  // The router runs from the image being deployed: it carries the router next to the model server.
+  const spec = hardenedSpec({
+    name: `${environmentPrefix(project, environment.name)}-router`,
+    image,
+    labels: labels(project, environment.name, ROUTER_ROLE),
+    publish: { [CONTAINER_PORT]: port, [ROUTER_ADMIN_PORT]: undefined },
+    network,
+    cmd: ['node', `${IMAGE_ROOT}/runtime/router.js`],
+    env: [`MODELDEPLOY_ROUTER_TOKEN=${token}`, `MODELDEPLOY_UPSTREAM=${upstream}`, `MODELDEPLOY_ROUTER_ENVIRONMENT=${environment.name}`, `MODELDEPLOY_ROUTER_PORT=${CONTAINER_PORT}`, `MODELDEPLOY_ROUTER_ADMIN_PORT=${ROUTER_ADMIN_PORT}`],
+  });
+  spec.HostConfig = { ...spec.HostConfig, RestartPolicy: { Name: 'unless-stopped' } };
+  // The first exposed port is the traffic port; readiness is the admin API answering with the token.
+  const started = await startContainer(docker, spec, { port, isReady: async () => (await routerAdminOf(docker, spec.name!).catch(() => undefined))?.healthy() ?? false });
+  return started.url;
+}
+
+/**
+ * Removes the environment's other version containers: the one replaced (after its in-flight requests
+ * finish, then a graceful stop) and any left by an interrupted deploy.
+ */
+async function retireOthers(docker: Docker, project: Project, environment: string, keep: string, admin: RouterAdmin | undefined): Promise<void> {
+  for (const info of await containersOf(docker, project, environment, ENVIRONMENT_ROLE)) {
+    const name = info.Names[0]?.replace(/^\//, '');
+    if (name === keep) continue;
+    if (admin && info.State === 'running') await admin.waitDrained(`http://${name}:${CONTAINER_PORT}`, DRAIN_TIMEOUT_MS).catch(() => undefined);
+    const container = docker.getContainer(info.Id);
+    if (info.State === 'running') await container.stop({ t: 10 }).catch(() => undefined);
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Stops and removes everything of a local environment: its versions, its router and its network. */
+export async function removeLocalEnvironment(docker: Docker, project: Project, environment: string): Promise<number> {
+  const all = [...(await containersOf(docker, project, environment, ROUTER_ROLE)), ...(await containersOf(docker, project, environment, ENVIRONMENT_ROLE))];
+  for (const info of all) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+  await docker.getNetwork(`${environmentPrefix(project, environment)}-net`).remove().catch(() => undefined);
+  return all.length;
+}

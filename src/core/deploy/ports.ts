@@ -1,0 +1,22 @@
+import type { CredentialSource } from '../registry/credentials';
+import type { MetricsDiff } from './diffTypes';
+
+/** What a deploy asks a person to confirm when an environment says `approval: required`. */
+export interface ApprovalRequest {
+  environment: string;
+  version: string;
+  digest?: string;
+  action: 'deploy' | 'promote' | 'rollback';
+  diff?: MetricsDiff;
+}
+
+/**
+ * What a deploy needs from whoever runs it (the CLI or the extension), so that core stays free of both:
+ * where registry credentials come from, how a person approves, where progress goes.
+ */
+export interface DeployPorts {
+  credentials: CredentialSource;
+  /** Resolves true to go on; false stops the deploy before anything changes. */
+  approve(request: ApprovalRequest): Promise<boolean>;
+  progress(message: string): void;
+}

@@ -1,0 +1,160 @@
+import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { hardenedSpec, startContainer } from '../container/runContainer';
+import { CancelledError, UserError } from '../errors';
+import { LABEL } from '../packaging/imageLabels';
+import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
+import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
+import { sha256File } from '../fileHash';
+import { RegistryClient } from '../registry/registryClient';
+import { withEnvironmentLock } from './deployLock';
+import type { MetricsDiff } from './diffTypes';
+import { servesLocally } from './environments';
+import { ensureLocal, environmentStatus } from './environmentState';
+import { GateBlockedError } from './gateBlockedError';
+import { checkGates } from './gates';
+import { appendHistory, currentUser, type HistoryEntry } from './historyLog';
+import type { ImageIdentity } from './imageIdentity';
+import { environmentPrefix, swapLocal } from './localEnvironment';
+import { metricsDiff } from './metricsDiff';
+import type { DeployPorts } from './ports';
+import { environmentRegistry, moveChannel, pushVersion } from './registryEnvironment';
+import { smokeTest, type SmokeResult } from './smokeTest';
+
+export interface ReleaseResult {
+  environment: string;
+  version: string;
+  digest: string;
+  /** `<registry>/<name>:<version>`, or the local tag. */
+  image: string;
+  /** The environment's stable loopback URL, when it serves on this machine. */
+  url?: string;
+  /** False when the environment already ran this image: nothing changed. */
+  changed: boolean;
+  diff?: MetricsDiff;
+  smoke?: SmokeResult;
+  /** From starting the new version to the environment's URL serving it (local environments). */
+  swapMs?: number;
+}
+
+export interface ReleaseOptions {
+  action: 'deploy' | 'promote';
+  /** promote: the environment the image comes from. */
+  from?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Puts an image into an environment, the one path of deploy and promote: diff against what runs there,
+ * gates (blocking production, warning elsewhere), approval, a smoke prediction on the new version, then
+ * the switch (local router, or registry push and channel tag). Every step before the switch leaves the
+ * environment as it was; one change per environment at a time.
+ */
+export function release(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, candidate: ImageIdentity, ports: DeployPorts, options: ReleaseOptions): Promise<ReleaseResult> {
+  return withEnvironmentLock(project, environment.name, options.action, async () => {
+    const { signal } = options;
+    const status = await environmentStatus(docker, project, environment, ports.credentials);
+    const deployed = status.current;
+    if (deployed && deployed.imageId === candidate.imageId && status.serving !== false) {
+      ports.progress(`${environment.name} already runs ${candidate.version} (${deployed.digest.slice(0, 19)}): nothing to change`);
+      return { environment: environment.name, version: candidate.version, digest: deployed.digest, image: status.current?.image ?? candidate.image, url: status.url, changed: false };
+    }
+    const diff = await metricsDiff(docker, project, environment, candidate, deployed, { ensureLocal: ensureLocal(docker, ports.credentials, signal), signal, progress: ports.progress });
+    checkVerdict(diff, ports);
+    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: candidate.version, digest: candidate.digest, action: options.action, diff }))) {
+      throw new UserError(`${options.action} of ${candidate.version} to ${environment.name} was not approved`, undefined, `${environment.name} keeps ${deployed?.version ?? 'serving nothing'}`);
+    }
+    if (signal?.aborted) throw new CancelledError();
+    const sameModel = candidate.labels[LABEL.modelSha256] === (await sha256File(project.model));
+    let smoke: SmokeResult | undefined;
+    // The smoke prediction, then the latency gate on what it measured: both before anything switches.
+    const check = async (url: string) => {
+      smoke = await smokeTest(project, url, { sameModel, signal });
+      const latencyGate = project.gates.latency_p95_ms;
+      if (!latencyGate) return;
+      const checks = checkGates({ latency_p95_ms: latencyGate }, { latency_p95_ms: smoke.latencyP95Ms }, undefined);
+      const row = diff.rows.find((r) => r.name === 'latency_p95_ms');
+      if (row) Object.assign(row, { candidate: smoke.latencyP95Ms, checks, verdict: checks.some((c) => c.verdict === 'fail') ? 'fail' : 'pass' });
+      const failures = checks.filter((c) => c.verdict === 'fail').map((c) => c.reason);
+      if (failures.length) {
+        diff.gates = { ...diff.gates, passed: false, failures: [...diff.gates.failures, ...failures] };
+        checkVerdict(diff, ports);
+      }
+    };
+    const when = new Date();
+    const result: ReleaseResult = { environment: environment.name, version: candidate.version, digest: candidate.digest, image: candidate.image, changed: true, diff };
+    const localRef = candidate.localRef ?? (servesLocally(environment) || !candidate.image.includes('@') ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
+    if (environment.registry) {
+      if (localRef) await smokeInScratchContainer(docker, project, environment, localRef, check, signal);
+      const registry = environmentRegistry(project, environment, ports.credentials);
+      result.digest = localRef
+        ? (await pushVersion(docker, registry, { ...candidate, localRef }, ports.credentials, { signal, progress: ports.progress, platform: project.image.platform })).digest
+        : await registry.client.copyImage({ client: new RegistryClient(hostOf(candidate.image), { credentials: ports.credentials }), repository: repositoryOf(candidate.image), reference: candidate.digest }, registry.target.repository, candidate.version);
+      result.image = `${registry.target.host}/${registry.target.repository}:${candidate.version}`;
+      if (signal?.aborted) throw new CancelledError();
+      await moveChannel(registry, environment.name, result.digest, when);
+    } else {
+      const swap = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
+      Object.assign(result, { url: swap.url, swapMs: swap.swapMs, image: `${project.name}:${candidate.version}` });
+      await tagLocal(docker, project, environment.name, localRef!, when);
+    }
+    result.smoke = smoke;
+    await appendHistory(project, historyEntry(result, options, when));
+    return result;
+  });
+}
+
+function checkVerdict(diff: MetricsDiff, ports: DeployPorts): void {
+  if (diff.gates.passed) return;
+  if (diff.gates.blocking) throw new GateBlockedError(diff);
+  ports.progress(`warning: gates fail (${diff.gates.failures.join('; ')}); ${diff.environment} goes on, production would be blocked`);
+}
+
+/** `host/repo/sub@sha256:...` -> `host`. */
+function hostOf(image: string): string {
+  return image.split('/')[0];
+}
+
+/** `host/repo/sub@sha256:...` -> `repo/sub`. */
+function repositoryOf(image: string): string {
+  return image.split('@')[0].split('/').slice(1).join('/');
+}
+
+/**
+ * Before a push, the new version answers its smoke prediction in a container of its own (hardened,
+ * loopback only), removed afterwards: what reaches the registry has been seen to work.
+ */
+async function smokeInScratchContainer(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, image: string, check: (url: string) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  const name = `${environmentPrefix(project, environment.name)}-smoke-${randomBytes(3).toString('hex')}`;
+  const started = await startContainer(docker, hardenedSpec({ name, image, labels: { [LABEL.managed]: 'true', [LABEL.project]: project.name, [LABEL.role]: 'smoke' }, publish: { [CONTAINER_PORT]: undefined } }), { signal });
+  try {
+    await check(started.url);
+  } finally {
+    await docker.getContainer(started.id).remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** A local environment keeps each image it ran under `<name>:<environment>-<time>`, so rollback finds it. */
+export async function tagLocal(docker: Docker, project: Pick<ProjectConfig, 'name'>, environment: string, image: string, when: Date): Promise<void> {
+  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  await docker.getImage(image).tag({ repo: project.name, tag: environment });
+  await docker.getImage(image).tag({ repo: project.name, tag: `${environment}-${stamp}` });
+}
+
+function historyEntry(result: ReleaseResult, options: ReleaseOptions, when: Date): HistoryEntry {
+  const checks = result.diff?.rows.flatMap((row) => row.checks) ?? [];
+  const metrics = result.diff && Object.fromEntries(result.diff.rows.filter((r) => r.candidate !== undefined).map((r) => [r.name, r.candidate!]));
+  return {
+    time: when.toISOString(),
+    environment: result.environment,
+    action: options.action,
+    version: result.version,
+    digest: result.digest,
+    image: result.image,
+    who: currentUser(),
+    ...(result.url ? { url: result.url } : {}),
+    ...(options.from ? { from: options.from } : {}),
+    ...(metrics ? { metrics } : {}),
+    gates: checks.map(({ metric, rule, verdict, reason }) => ({ metric, rule, verdict, reason })),
+  };
+}

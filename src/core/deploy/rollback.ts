@@ -1,0 +1,58 @@
+import type Docker from 'dockerode';
+import { CancelledError, UserError } from '../errors';
+import { sha256File } from '../fileHash';
+import { LABEL } from '../packaging/imageLabels';
+import type { ProjectConfig } from '../project/projectConfig';
+import { withEnvironmentLock } from './deployLock';
+import { environmentOf } from './environments';
+import { environmentStatus, localImage } from './environmentState';
+import { environmentHistory, type HistoryView } from './history';
+import { appendHistory, currentUser } from './historyLog';
+import { swapLocal } from './localEnvironment';
+import type { DeployPorts } from './ports';
+import { environmentRegistry, moveChannel } from './registryEnvironment';
+import type { ReleaseResult } from './release';
+import { tagLocal } from './release';
+import { smokeTest } from './smokeTest';
+
+/** The entry `--to` names (a version, a digest or its first characters), or the one before what runs now. */
+function rollbackTarget(history: HistoryView[], currentDigest: string | undefined, to: string | undefined): HistoryView | undefined {
+  if (to) {
+    const digest = to.startsWith('sha256:') ? to : `sha256:${to}`;
+    return history.find((e) => e.version === to || e.digest === to || (to.length >= 7 && e.digest.startsWith(digest)));
+  }
+  return history.find((e) => e.digest !== currentDigest);
+}
+
+/**
+ * Moves an environment back to an earlier image from its history, without a rebuild: the registry's
+ * channel tag is put back on that digest, or the local router switched (blue-green, smoke-tested).
+ */
+export async function rollback(docker: Docker, project: ProjectConfig, environmentName: string | undefined, to: string | undefined, ports: DeployPorts, signal?: AbortSignal): Promise<ReleaseResult> {
+  const environment = environmentOf(project, environmentName);
+  return withEnvironmentLock(project, environment.name, 'rollback', async () => {
+    const [status, history] = await Promise.all([environmentStatus(docker, project, environment, ports.credentials), environmentHistory(docker, project, environment.name, ports.credentials)]);
+    const target = rollbackTarget(history, status.current?.digest, to);
+    if (!target) {
+      throw new UserError(to ? `${environment.name}'s history has no version or digest "${to}"` : `${environment.name} has no earlier version to roll back to`, undefined, `see them with: modeldeploy history --env ${environment.name}`);
+    }
+    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: target.version, digest: target.digest, action: 'rollback' }))) {
+      throw new UserError(`rollback of ${environment.name} to ${target.version} was not approved`, undefined, `${environment.name} keeps ${status.current?.version ?? 'serving nothing'}`);
+    }
+    if (signal?.aborted) throw new CancelledError();
+    const when = new Date();
+    const result: ReleaseResult = { environment: environment.name, version: target.version, digest: target.digest, image: target.image, changed: true };
+    if (environment.registry) {
+      await moveChannel(environmentRegistry(project, environment, ports.credentials), environment.name, target.digest, when);
+    } else {
+      const image = await localImage(docker, target.digest);
+      if (!image) throw new UserError(`the image of ${target.version} (${target.digest.slice(0, 19)}) is no longer in the Docker engine`, undefined, 'roll back to another entry (--to), or build and deploy that version again');
+      const sameModel = image.labels[LABEL.modelSha256] === (await sha256File(project.model));
+      const swap = await swapLocal(docker, project, environment, image.imageId, target.version, { check: async (url) => void (await smokeTest(project, url, { sameModel, signal })), signal, progress: ports.progress });
+      Object.assign(result, { url: swap.url, swapMs: swap.swapMs, image: `${project.name}:${target.version}` });
+      await tagLocal(docker, project, environment.name, image.imageId, when);
+    }
+    await appendHistory(project, { time: when.toISOString(), environment: environment.name, action: 'rollback', version: target.version, digest: target.digest, image: result.image, who: currentUser(), ...(result.url ? { url: result.url } : {}), ...(status.current ? { from: status.current.digest } : {}), ...(target.metrics ? { metrics: target.metrics } : {}) });
+    return result;
+  });
+}

@@ -1,0 +1,50 @@
+import { bufferedLines } from './lineBuffer';
+import { routerConfig } from './routerConfig';
+import { startRouter } from './routerServer';
+
+/** Log lines are JSON on stdout, one per line, for whatever collects the container's output. */
+function log(level: string, message: string, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = routerConfig(process.env);
+  } catch (error) {
+    log('error', (error as Error).message);
+    process.exit(2);
+  }
+  const environment = config.environment ?? null;
+  const accessLog = bufferedLines((text) => process.stdout.write(text));
+  let router;
+  try {
+    router = await startRouter(config, {
+      accessLog: accessLog.add,
+      onSwitch: (to, from) => {
+        accessLog.flush();
+        log('info', 'switched', { environment, upstream: to.url, previous: from?.url ?? null });
+      },
+    });
+  } catch (error) {
+    log('error', `the router cannot listen: ${(error as Error).message}`, { environment });
+    process.exit(1);
+  }
+  log('info', 'listening', { environment, url: router.url, adminUrl: router.adminUrl, upstream: config.upstream?.url ?? null });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    accessLog.flush();
+    log('info', 'stopping: finishing the requests in flight', { environment, signal });
+    void router.close().then(() => {
+      accessLog.flush();
+      log('info', 'stopped', { environment });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,134 @@
+import type * as http from 'node:http';
+import type { ActiveUpstream } from './activeUpstream';
+import { sendJson } from './jsonResponse';
+import { parseUpstreamUrl, type Upstream } from './upstreamUrl';
+
+export interface AdminContext {
+  active: ActiveUpstream;
+  /** Checks the Authorization header (constant time). */
+  authorized: (authorization: string | undefined) => boolean;
+  /** Aborted when the router stops: drain waits answer at once instead of holding the shutdown. */
+  stopping: AbortSignal;
+  /** Called after each switch, for the log. */
+  onSwitch?: (to: Upstream, from: Upstream | undefined) => void;
+}
+
+// A switch request is one short URL; anything bigger is not one.
+const MAX_BODY_BYTES = 4096;
+const MAX_DRAIN_WAIT_MS = 600_000;
+// As on the model server: curl's default (form-encoded) is taken as JSON so `curl -d '{...}'` works.
+const JSON_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', ''];
+
+class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Answer = [number, unknown];
+
+/**
+ * The admin API: read and switch the active upstream, wait for an old one to drain. Every request needs
+ * the bearer token. Resolves with the status sent, for the access log.
+ */
+export async function handleAdmin(request: http.IncomingMessage, response: http.ServerResponse, context: AdminContext): Promise<number> {
+  const url = new URL(request.url ?? '/', 'http://admin');
+  let status: number;
+  let payload: unknown;
+  const headers: http.OutgoingHttpHeaders = {};
+  try {
+    if (!context.authorized(request.headers.authorization)) {
+      headers['www-authenticate'] = 'Bearer realm="modeldeploy-router"';
+      throw new AdminError(401, 'the admin API needs "Authorization: Bearer <token>" with the router\'s token');
+    }
+    [status, payload] = await route(request, url, context, headers);
+  } catch (error) {
+    status = error instanceof AdminError ? error.status : 500;
+    payload = { error: error instanceof AdminError ? error.message : `internal error: ${(error as Error).message}` };
+  }
+  if (context.stopping.aborted) headers.connection = 'close';
+  sendJson(response, status, payload, headers);
+  return status;
+}
+
+async function route(request: http.IncomingMessage, url: URL, context: AdminContext, headers: http.OutgoingHttpHeaders): Promise<Answer> {
+  const { active } = context;
+  const allow = (...methods: string[]) => {
+    if (methods.includes(request.method ?? '')) return;
+    headers.allow = methods.join(', ');
+    throw new AdminError(405, `${request.method} is not allowed on ${url.pathname}; use ${methods.join(' or ')}`);
+  };
+  switch (url.pathname) {
+    case '/healthz':
+      allow('GET');
+      return [200, { ok: true }];
+    case '/upstream':
+      allow('GET', 'PUT');
+      if (request.method === 'GET') return [200, { url: active.upstream?.url ?? null, since: active.activeSince ?? null, inFlight: active.inFlightCounts() }];
+      return switchUpstream(await readJson(request), context);
+    case '/upstream/drained':
+      allow('GET');
+      return waitForDrain(url.searchParams, context);
+    default:
+      throw new AdminError(404, `no route ${url.pathname}; the admin API has /healthz, /upstream and /upstream/drained`);
+  }
+}
+
+function switchUpstream(body: unknown, context: AdminContext): Answer {
+  const requested = (body as { url?: unknown } | null)?.url;
+  let next: Upstream;
+  try {
+    next = parseUpstreamUrl(requested);
+  } catch (error) {
+    throw new AdminError(400, `the body must be {"url": "http://host:port"}: ${(error as Error).message}`);
+  }
+  const previous = context.active.switchTo(next);
+  context.onSwitch?.(next, previous);
+  return [200, { url: next.url, previous: previous?.url ?? null }];
+}
+
+async function waitForDrain(query: URLSearchParams, context: AdminContext): Promise<Answer> {
+  let upstream: Upstream;
+  try {
+    upstream = parseUpstreamUrl(query.get('url') ?? '');
+  } catch (error) {
+    throw new AdminError(400, `?url= must name an upstream: ${(error as Error).message}`);
+  }
+  const timeoutText = query.get('timeoutMs') ?? '0';
+  const timeoutMs = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText) || timeoutMs > MAX_DRAIN_WAIT_MS) throw new AdminError(400, `?timeoutMs=${timeoutText} is not a whole number from 0 to ${MAX_DRAIN_WAIT_MS}`);
+  // The active upstream keeps getting new requests, so waiting for it to drain would wait for nothing.
+  if (context.active.upstream?.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: switch away from it before waiting for it to drain`);
+  const inFlight = await context.active.waitUntilDrained(upstream.url, timeoutMs, context.stopping);
+  return [200, { url: upstream.url, drained: inFlight === 0, inFlight }];
+}
+
+async function readJson(request: http.IncomingMessage): Promise<unknown> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (!JSON_CONTENT_TYPES.includes(type)) throw new AdminError(415, `the body must be JSON (Content-Type: application/json), not ${type}`);
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const received: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        received.push(chunk);
+        return;
+      }
+      // Read on and drop the rest, so the 413 reaches a client that is still sending.
+      request.removeAllListeners('data');
+      request.resume();
+      reject(new AdminError(413, `the body is over the limit of ${MAX_BODY_BYTES} bytes`));
+    });
+    request.on('end', () => resolve(received));
+    request.on('error', reject);
+  });
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new AdminError(400, `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}

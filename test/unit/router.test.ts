@@ -1,0 +1,541 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { httpRequest } from '../../src/core/http/httpRequest';
+import { bearerTokenCheck } from '../../src/runtime/bearerToken';
+import { routerConfig } from '../../src/runtime/routerConfig';
+import { parseUpstreamUrl } from '../../src/runtime/upstreamUrl';
+import { REPO_ROOT } from '../support/projectFixture';
+
+const ROUTER = path.join(REPO_ROOT, 'dist', 'router.js');
+const TOKEN = 'router-test-token-0123456789abcdef';
+const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * A stand-in for a model container: answers every request with its own name and what it received.
+ * `/slow` requests are held until the test releases them; `/echo` streams the body straight back.
+ */
+class FakeUpstream extends EventEmitter {
+  readonly received: string[] = [];
+  private readonly held = new Map<string, () => void>();
+  private readonly server: http.Server;
+  url = '';
+
+  constructor(readonly name: string) {
+    super();
+    this.server = http.createServer((request, response) => this.answer(request, response));
+    // Like the model server: idle connections outlive the router's pool, so the router always closes first.
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async start(): Promise<this> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** The router's name for this upstream, as sent in X-Model-Deploy-Upstream. */
+  get routerName(): string {
+    return this.url.slice('http://'.length);
+  }
+
+  /** Resolves when a held request with this id has arrived here. */
+  arrival(id: string): Promise<void> {
+    return this.held.has(id) ? Promise.resolve() : once(this, `arrived:${id}`).then(() => undefined);
+  }
+
+  release(id: string): void {
+    this.held.get(id)?.();
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const id = String(request.headers['x-test-id'] ?? '');
+    this.received.push(id);
+    response.setHeader('X-Upstream-Name', this.name);
+    response.on('close', () => {
+      if (!response.writableFinished) this.emit(`aborted:${id}`);
+    });
+    if (request.url?.startsWith('/crash')) {
+      request.socket.destroy();
+      return;
+    }
+    if (request.url?.startsWith('/echo')) {
+      response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      request.pipe(response);
+      return;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    request.on('end', () => {
+      const reply = () => {
+        response.writeHead(Number(request.headers['x-test-status'] ?? 200), { 'Content-Type': 'application/json', 'X-Test-Echo': String(request.headers['x-test-echo'] ?? '') });
+        response.end(JSON.stringify({ name: this.name, method: request.method, url: request.url, headers: request.headers, bytes, sha256: hash.digest('hex') }));
+      };
+      if (request.url?.startsWith('/streaming')) {
+        // The head goes out now, the end of the body when released.
+        response.writeHead(200, { 'Content-Type': 'text/plain' });
+        response.write(`${this.name} started;`);
+        this.held.set(id, () => response.end(' done'));
+        this.emit(`arrived:${id}`);
+        return;
+      }
+      if (!request.url?.startsWith('/slow')) return reply();
+      this.held.set(id, reply);
+      this.emit(`arrived:${id}`);
+    });
+  }
+}
+
+interface RouterProcess {
+  child: ChildProcess;
+  url: string;
+  adminUrl: string;
+  exited: Promise<number | null>;
+  lines: () => Record<string, unknown>[];
+  /** Resolves with the first log line that matches, waiting for it when it has not come yet. */
+  line: (matches: (line: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
+}
+
+/** Starts the bundled router as the image does, on free ports, and waits for its "listening" line. */
+async function startRouter(env: Record<string, string> = {}): Promise<RouterProcess> {
+  const child = spawn(process.execPath, [ROUTER], {
+    env: { ...process.env, MODELDEPLOY_ROUTER_HOST: '127.0.0.1', MODELDEPLOY_ROUTER_PORT: '0', MODELDEPLOY_ROUTER_ADMIN_PORT: '0', MODELDEPLOY_ROUTER_TOKEN: TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const parsed: Record<string, unknown>[] = [];
+  const events = new EventEmitter();
+  let pending = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    pending += data.toString();
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const text of complete) {
+      parsed.push(JSON.parse(text) as Record<string, unknown>);
+      events.emit('line');
+    }
+  });
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const line = (matches: (line: Record<string, unknown>) => boolean) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const look = () => {
+        const found = parsed.find(matches);
+        if (!found) return;
+        events.off('line', look);
+        resolve(found);
+      };
+      events.on('line', look);
+      void exited.then((code) => reject(new Error(`the router exited (${code}) without that log line; stderr: ${stderr}`)));
+      look();
+    });
+  const listening = await line((l) => l.message === 'listening').catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return { child, url: String(listening.url), adminUrl: String(listening.adminUrl), exited, lines: () => parsed, line };
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** One request through node:http, optionally on a keep-alive agent. */
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+async function switchTo(router: RouterProcess, upstream: FakeUpstream | string): Promise<{ url: string; previous: string | null }> {
+  const answer = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth(), body: JSON.stringify({ url: typeof upstream === 'string' ? upstream : upstream.url }) });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json() as { url: string; previous: string | null };
+}
+
+/** A URL where nothing listens: a port that was just free. */
+async function deadUrl(): Promise<string> {
+  const server = http.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('the environment router', function () {
+  this.timeout(60_000);
+  let a: FakeUpstream;
+  let b: FakeUpstream;
+  let router: RouterProcess;
+
+  before(async () => {
+    a = await new FakeUpstream('A').start();
+    b = await new FakeUpstream('B').start();
+    router = await startRouter({ MODELDEPLOY_ROUTER_ENVIRONMENT: 'staging' });
+  });
+  after(async () => {
+    router?.child.kill('SIGKILL');
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('answers 503 with a JSON error naming the environment until a version is deployed', async () => {
+    const answer = await send(`${router.url}/v2/health/ready`);
+    assert.equal(answer.status, 503);
+    assert.deepEqual(JSON.parse(answer.text), { error: 'no version is deployed to staging yet' });
+    assert.equal(answer.headers['x-model-deploy-environment'], 'staging');
+    const state = await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() });
+    assert.deepEqual(state.json(), { url: null, since: null, inFlight: {} });
+  });
+
+  it('forwards method, path, query, headers and body, and passes back status and headers', async () => {
+    assert.deepEqual(await switchTo(router, a), { url: a.url, previous: null });
+    const body = JSON.stringify({ inputs: [1, 2, 3] });
+    const answer = await send(`${router.url}/v2/models/iris/infer?x=1&y=a%20b`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-Test-Status': '201', 'X-Test-Echo': 'kept', 'X-Custom': 'yes', Connection: 'keep-alive, X-Per-Hop', 'X-Per-Hop': 'dropped', 'Keep-Alive': 'timeout=5' },
+      body,
+    });
+    assert.equal(answer.status, 201);
+    assert.equal(answer.headers['x-model-deploy-upstream'], a.routerName);
+    assert.equal(answer.headers['x-upstream-name'], 'A');
+    assert.equal(answer.headers['x-test-echo'], 'kept');
+    const seen = JSON.parse(answer.text) as { name: string; method: string; url: string; headers: Record<string, string>; bytes: number; sha256: string };
+    assert.equal(seen.method, 'PATCH');
+    assert.equal(seen.url, '/v2/models/iris/infer?x=1&y=a%20b');
+    assert.equal(seen.headers['x-custom'], 'yes');
+    assert.equal(seen.headers['content-type'], 'application/json');
+    assert.equal(seen.headers['x-per-hop'], undefined, 'a header named in Connection is hop-by-hop');
+    assert.equal(seen.headers['keep-alive'], undefined);
+    assert.equal(seen.headers.host, a.routerName);
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(seen.bytes, Buffer.byteLength(body));
+    assert.equal(seen.sha256, createHash('sha256').update(body).digest('hex'));
+    const logged = await router.line((l) => l.path === '/v2/models/iris/infer');
+    assert.equal(logged.method, 'PATCH');
+    assert.equal(logged.status, 201);
+    assert.equal(logged.upstream, a.routerName);
+    assert.equal(typeof logged.ms, 'number');
+  });
+
+  it('streams a 5 MB body both ways without buffering it', async () => {
+    await switchTo(router, a);
+    const payload = randomBytes(5 * 1024 * 1024);
+    const request = http.request(`${router.url}/echo`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/octet-stream' } });
+    const answered = once(request, 'response') as Promise<[http.IncomingMessage]>;
+    // The first megabyte comes back before the rest is sent: a router that buffered would never answer.
+    request.write(payload.subarray(0, 1024 * 1024));
+    const [response] = await answered;
+    assert.equal(response.headers['x-model-deploy-upstream'], a.routerName);
+    const chunks: Buffer[] = [];
+    const firstChunk = once(response, 'data');
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await firstChunk;
+    request.end(payload.subarray(1024 * 1024));
+    await once(response, 'end');
+    const echoed = Buffer.concat(chunks);
+    assert.equal(echoed.length, payload.length);
+    assert.ok(echoed.equals(payload), 'the body came back byte for byte');
+  });
+
+  it('answers 502 with a JSON error when the upstream is down, after one retry', async () => {
+    const down = await deadUrl();
+    await switchTo(router, down);
+    const answer = await send(`${router.url}/down?probe=1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"inputs":[]}' });
+    assert.equal(answer.status, 502);
+    assert.match((JSON.parse(answer.text) as { error: string }).error, /cannot be reached \(connect ECONNREFUSED/);
+    assert.equal(answer.headers['x-model-deploy-upstream'], down.slice('http://'.length));
+    // Nothing reached the server, so the router tried once more before giving up.
+    const logged = await router.line((l) => l.path === '/down');
+    assert.equal(logged.status, 502);
+    assert.equal(logged.attempts, 2);
+  });
+
+  it('answers 502 without a retry when the upstream drops a request it may have started on', async () => {
+    await switchTo(router, a);
+    const answer = await send(`${router.url}/crash`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Test-Id': 'crash' }, body: '{"inputs":[]}' });
+    assert.equal(answer.status, 502);
+    assert.match((JSON.parse(answer.text) as { error: string }).error, /closed the connection before answering/);
+    assert.equal(a.received.filter((id) => id === 'crash').length, 1, 'a request that reached the server is not sent twice');
+    const logged = await router.line((l) => l.path === '/crash');
+    assert.equal(logged.attempts, undefined);
+  });
+
+  it('refuses admin requests without the right token, in constant time, with 401', async () => {
+    const missing = await httpRequest(`${router.adminUrl}/upstream`);
+    assert.equal(missing.status, 401);
+    assert.match((missing.json() as { error: string }).error, /Bearer/);
+    assert.match(String(missing.headers['www-authenticate']), /^Bearer/);
+    const wrong = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth('x'.repeat(TOKEN.length)), body: JSON.stringify({ url: b.url }) });
+    assert.equal(wrong.status, 401);
+    const prefix = await httpRequest(`${router.adminUrl}/healthz`, { headers: auth(TOKEN.slice(0, -1)) });
+    assert.equal(prefix.status, 401);
+    const basic = await httpRequest(`${router.adminUrl}/healthz`, { headers: { Authorization: `Basic ${TOKEN}` } });
+    assert.equal(basic.status, 401);
+    const health = await httpRequest(`${router.adminUrl}/healthz`, { headers: auth() });
+    assert.equal(health.status, 200);
+    // The refused switch changed nothing.
+    assert.notEqual((await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() }).then((r) => r.json() as { url: string })).url, b.url);
+  });
+
+  it('answers 400 to a bad upstream URL and keeps the active one', async () => {
+    await switchTo(router, a);
+    for (const body of [{ url: 'https://b:8080' }, { url: 'http://b' }, { url: 'http://b:8080/v2' }, { url: 'http://user:pw@b:8080' }, { url: 'http://b:0' }, { url: 'not a url' }, { url: 42 }, {}, 'text']) {
+      const answer = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth(), body: JSON.stringify(body) });
+      assert.equal(answer.status, 400, `${JSON.stringify(body)}: ${answer.text}`);
+      assert.equal(typeof (answer.json() as { error: string }).error, 'string');
+    }
+    const notJson = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth(), body: '{"url":' });
+    assert.equal(notJson.status, 400);
+    const wrongMethod = await httpRequest(`${router.adminUrl}/upstream`, { method: 'POST', headers: auth(), body: JSON.stringify({ url: b.url }) });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal((await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() }).then((r) => r.json() as { url: string })).url, a.url);
+  });
+
+  it('switches atomically under continuous traffic: no failed request, none to the old version after a switch', async () => {
+    await switchTo(router, a);
+    const upstreams = new Map([a, b].map((u) => [u.routerName, u]));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    let target = a; // where every request sent from now on must go
+    let switching = false; // a switch was sent and its answer has not come back
+    let switchesStarted = 0;
+    let answers = 0;
+    let strictChecks = 0;
+    const sent: string[] = [];
+    const failures: string[] = [];
+    const progress = new EventEmitter();
+    let running = true;
+
+    const loop = async (loopId: number) => {
+      for (let n = 0; running; n++) {
+        const id = `loop${loopId}-${n}`;
+        const expected = target;
+        const strict = !switching;
+        const switchesBefore = switchesStarted;
+        sent.push(id);
+        try {
+          const answer = await send(`${router.url}/v2/models/m/infer`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'X-Test-Id': id }, body: JSON.stringify({ id }) });
+          const seen = JSON.parse(answer.text) as { name: string; bytes: number };
+          const from = upstreams.get(String(answer.headers['x-model-deploy-upstream']));
+          if (answer.status !== 200 || !from || seen.name !== from.name || seen.bytes !== Buffer.byteLength(JSON.stringify({ id }))) failures.push(`${id}: ${answer.status} ${answer.text}`);
+          // Sent after a switch was answered and answered before the next began: only the new version may answer.
+          else if (strict && switchesStarted === switchesBefore) {
+            strictChecks++;
+            if (from !== expected) failures.push(`${id} went to ${from.name} after the switch to ${expected.name}`);
+          }
+        } catch (error) {
+          failures.push(`${id}: ${(error as Error).message}`);
+        }
+        answers++;
+        progress.emit('answer');
+      }
+    };
+    const answered = async (count: number) => {
+      while (answers < count) await once(progress, 'answer');
+    };
+
+    const loops = [0, 1, 2, 3].map(loop);
+    try {
+      for (const next of [b, a, b, a, b, a]) {
+        await answered(answers + 40);
+        switching = true;
+        switchesStarted++;
+        const previous = target;
+        assert.deepEqual(await switchTo(router, next), { url: next.url, previous: previous.url });
+        target = next;
+        switching = false;
+      }
+      await answered(answers + 40);
+    } finally {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(strictChecks > 100, `only ${strictChecks} requests were checked strictly`);
+    // Nothing lost, nothing sent twice: every request reached exactly one version, once.
+    const reached = [...a.received, ...b.received].filter((id) => id.startsWith('loop'));
+    assert.deepEqual(reached.sort(), [...sent].sort());
+  });
+
+  it('lets a slow request finish on the old version after the switch, and tells when that version has drained', async () => {
+    await switchTo(router, a);
+    const slow = send(`${router.url}/slow`, { method: 'POST', headers: { 'X-Test-Id': 'slow-1' }, body: 'in flight' });
+    await a.arrival('slow-1');
+    assert.deepEqual(await switchTo(router, b), { url: b.url, previous: a.url });
+
+    const state = (await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() })).json() as { url: string; since: string; inFlight: Record<string, number> };
+    assert.equal(state.url, b.url);
+    assert.ok(!Number.isNaN(Date.parse(state.since)));
+    assert.deepEqual(state.inFlight, { [b.url]: 0, [a.url]: 1 });
+    const notYet = await httpRequest(`${router.adminUrl}/upstream/drained?url=${encodeURIComponent(a.url)}&timeoutMs=0`, { headers: auth() });
+    assert.deepEqual(notYet.json(), { url: a.url, drained: false, inFlight: 1 });
+    const active = await httpRequest(`${router.adminUrl}/upstream/drained?url=${encodeURIComponent(b.url)}`, { headers: auth() });
+    assert.equal(active.status, 409);
+
+    let drainedAnswered = false;
+    const drained = httpRequest(`${router.adminUrl}/upstream/drained?url=${encodeURIComponent(a.url)}&timeoutMs=50000`, { headers: auth(), timeoutMs: 55_000 }).then((answer) => {
+      drainedAnswered = true;
+      return answer;
+    });
+    const fresh = await send(`${router.url}/fresh`);
+    assert.equal(fresh.headers['x-model-deploy-upstream'], b.routerName, 'a new request goes to the new version');
+    assert.equal(drainedAnswered, false, 'A still has a request in flight');
+
+    a.release('slow-1');
+    const slowAnswer = await slow;
+    assert.equal(slowAnswer.status, 200);
+    assert.equal(slowAnswer.headers['x-model-deploy-upstream'], a.routerName);
+    assert.equal((JSON.parse(slowAnswer.text) as { bytes: number }).bytes, 'in flight'.length);
+    const done = await drained;
+    assert.equal(done.status, 200);
+    assert.deepEqual(done.json(), { url: a.url, drained: true, inFlight: 0 });
+  });
+
+  it('aborts the upstream request when the client goes away', async () => {
+    await switchTo(router, a);
+    const request = http.request(`${router.url}/slow`, { method: 'GET', agent: false, headers: { 'X-Test-Id': 'abandoned' } });
+    request.on('error', () => undefined);
+    request.end();
+    await a.arrival('abandoned');
+    const aborted = once(a, 'aborted:abandoned');
+    request.destroy();
+    await aborted;
+    await switchTo(router, b);
+    const drained = await httpRequest(`${router.adminUrl}/upstream/drained?url=${encodeURIComponent(a.url)}&timeoutMs=50000`, { headers: auth(), timeoutMs: 55_000 });
+    assert.deepEqual(drained.json(), { url: a.url, drained: true, inFlight: 0 });
+    const logged = await router.line((l) => l.path === '/slow' && l.aborted === true);
+    assert.equal(logged.status, 499);
+  });
+
+  it('answers 504 when the upstream stays silent past its timeout', async () => {
+    const impatient = await startRouter({ MODELDEPLOY_UPSTREAM: a.url, MODELDEPLOY_ROUTER_UPSTREAM_TIMEOUT_MS: '200' });
+    try {
+      const gaveUp = once(a, 'aborted:silent');
+      const answer = await send(`${impatient.url}/slow`, { headers: { 'X-Test-Id': 'silent' } });
+      assert.equal(answer.status, 504);
+      assert.match((JSON.parse(answer.text) as { error: string }).error, /did not answer within 0.2 s/);
+      await gaveUp;
+    } finally {
+      impatient.child.kill('SIGKILL');
+    }
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    const stopping = await startRouter({ MODELDEPLOY_UPSTREAM: a.url, MODELDEPLOY_ROUTER_ENVIRONMENT: 'production' });
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const warm = await send(`${stopping.url}/warm`, { agent });
+      assert.equal(warm.headers['x-model-deploy-upstream'], a.routerName, 'the upstream came from MODELDEPLOY_UPSTREAM');
+      const slow = send(`${stopping.url}/slow`, { agent, method: 'POST', headers: { 'X-Test-Id': 'sigterm' }, body: 'draining' });
+      // And one whose answer began before the signal, on a keep-alive connection the router must still close.
+      const streaming = new Promise<{ head: http.IncomingMessage; text: Promise<string> }>((resolve, reject) => {
+        const request = http.request(`${stopping.url}/streaming`, { agent, headers: { 'X-Test-Id': 'sigterm-streaming' } }, (head) => {
+          let text = '';
+          head.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          resolve({ head, text: once(head, 'end').then(() => text) });
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      await Promise.all([a.arrival('sigterm'), a.arrival('sigterm-streaming')]);
+      const { head, text } = await streaming;
+      assert.equal(head.headers.connection, 'keep-alive');
+      stopping.child.kill('SIGTERM');
+      await stopping.line((l) => l.message === 'stopping: finishing the requests in flight');
+      a.release('sigterm');
+      a.release('sigterm-streaming');
+      const answer = await slow;
+      assert.equal(answer.status, 200);
+      assert.equal((JSON.parse(answer.text) as { name: string }).name, 'A');
+      assert.equal(answer.headers.connection, 'close', 'a draining router closes connections as it answers');
+      assert.equal(await text, 'A started; done');
+      assert.equal(await stopping.exited, 0);
+      assert.deepEqual(
+        stopping.lines().filter((l) => l.message).map((l) => l.message),
+        ['listening', 'stopping: finishing the requests in flight', 'stopped'],
+      );
+      assert.ok(stopping.lines().some((l) => l.path === '/slow' && l.status === 200 && l.upstream === a.routerName));
+    } finally {
+      agent.destroy();
+      stopping.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start without a token of at least 32 characters: exit 2 and one JSON error line', async () => {
+    for (const [token, message] of [
+      ['', /MODELDEPLOY_ROUTER_TOKEN is not set/],
+      ['too-short', /MODELDEPLOY_ROUTER_TOKEN is 9 characters long; it must be at least 32/],
+    ] as const) {
+      const child = spawn(process.execPath, [ROUTER], { env: { ...process.env, MODELDEPLOY_ROUTER_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+      child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 2);
+      const lines = output.trim().split('\n');
+      assert.equal(lines.length, 1, output);
+      const line = JSON.parse(lines[0]) as { level: string; message: string };
+      assert.equal(line.level, 'error');
+      assert.match(line.message, message);
+    }
+  });
+});
+
+describe('the router configuration', () => {
+  const base = { MODELDEPLOY_ROUTER_TOKEN: TOKEN };
+
+  it('has defaults for everything but the token', () => {
+    const config = routerConfig(base);
+    assert.deepEqual({ host: config.host, port: config.port, adminPort: config.adminPort, upstream: config.upstream, environment: config.environment }, { host: '0.0.0.0', port: 8080, adminPort: 8081, upstream: undefined, environment: undefined });
+    assert.deepEqual(routerConfig({ ...base, MODELDEPLOY_UPSTREAM: 'http://iris-blue:8080' }).upstream, { url: 'http://iris-blue:8080', name: 'iris-blue:8080' });
+  });
+
+  it('names the variable at fault', () => {
+    assert.throws(() => routerConfig({}), /MODELDEPLOY_ROUTER_TOKEN is not set/);
+    assert.throws(() => routerConfig({ MODELDEPLOY_ROUTER_TOKEN: `${'x'.repeat(31)} ` }), /printable ASCII/);
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_ROUTER_PORT: 'eighty' }), /MODELDEPLOY_ROUTER_PORT=eighty is not a whole number/);
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_ROUTER_ADMIN_PORT: '70000' }), /MODELDEPLOY_ROUTER_ADMIN_PORT=70000/);
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_ROUTER_PORT: '9000', MODELDEPLOY_ROUTER_ADMIN_PORT: '9000' }), /both 9000/);
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_UPSTREAM: 'https://iris:8080' }), /MODELDEPLOY_UPSTREAM: .*must use http:/);
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_ROUTER_ENVIRONMENT: 'prod env' }), /MODELDEPLOY_ROUTER_ENVIRONMENT/);
+  });
+
+  it('accepts only http://host:port upstream URLs', () => {
+    assert.deepEqual(parseUpstreamUrl('http://Iris-Blue:8080/'), { url: 'http://iris-blue:8080', name: 'iris-blue:8080' });
+    assert.deepEqual(parseUpstreamUrl('http://[::1]:9000'), { url: 'http://[::1]:9000', name: '[::1]:9000' });
+    assert.equal(parseUpstreamUrl('http://iris:80').url, 'http://iris:80');
+    for (const bad of ['', 'iris:8080', 'http://iris', 'https://iris:8443', 'http://iris:8080/v2', 'http://iris:8080?a=1', 'http://iris:8080#x', 'http://u:p@iris:8080', 'http://iris:0', 'http://iris:99999', 'file:///etc/passwd', 42, null]) {
+      assert.throws(() => parseUpstreamUrl(bad), Error, JSON.stringify(bad));
+    }
+  });
+
+  it('checks bearer tokens exactly', () => {
+    const check = bearerTokenCheck(TOKEN);
+    assert.equal(check(`Bearer ${TOKEN}`), true);
+    assert.equal(check(`bearer ${TOKEN}`), true);
+    for (const wrong of [undefined, '', 'Bearer', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN} extra`]) assert.equal(check(wrong), false, String(wrong));
+  });
+});
