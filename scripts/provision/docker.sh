@@ -15,13 +15,8 @@ fail() { echo "provision/docker: $*" >&2; exit 1; }
 
 engine_answers() { curl -sf --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; }
 
-apt_install() {
-  [ "$(id -u)" = 0 ] || fail "installing $* needs root (apt-get); install it yourself and run again"
-  if [ ! -f "$cache/.apt-updated" ] || [ -n "$(find "$cache/.apt-updated" -mmin +600)" ]; then
-    apt-get update -qq && touch "$cache/.apt-updated"
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$cache/apt.log" 2>&1 || { cat "$cache/apt.log" >&2; fail "apt-get install $* failed"; }
-}
+# shellcheck source=scripts/provision/aptInstall.sh
+source "$(dirname "${BASH_SOURCE[0]}")/aptInstall.sh"
 
 if ! engine_answers; then
   if ! command -v dockerd >/dev/null 2>&1; then

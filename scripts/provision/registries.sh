@@ -10,13 +10,8 @@ mkdir -p "$cache"
 say() { echo "provision/registries: $*"; }
 fail() { echo "provision/registries: $*" >&2; exit 1; }
 
-apt_install() {
-  [ "$(id -u)" = 0 ] || fail "installing $* needs root (apt-get); install it yourself and run again"
-  if [ ! -f "$cache/.apt-updated" ] || [ -n "$(find "$cache/.apt-updated" -mmin +600)" ]; then
-    apt-get update -qq && touch "$cache/.apt-updated"
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$cache/apt.log" 2>&1 || { cat "$cache/apt.log" >&2; fail "apt-get install $* failed"; }
-}
+# shellcheck source=scripts/provision/aptInstall.sh
+source "$(dirname "${BASH_SOURCE[0]}")/aptInstall.sh"
 
 missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
