@@ -13,15 +13,10 @@ import { loadProject } from '../../src/core/project/loadProject';
 import { staticCredentials } from '../../src/core/registry/credentials';
 import { startRegistry } from '../../test/integration/registryFixture';
 import type { BenchRow } from './benchTable';
+import { REPO, duBytes, median } from './measure';
 
-const REPO = path.resolve(__dirname, '../../..');
 const MB = 1e6;
 const RUNS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function setConfig(dir: string, key: string, value: string): void {
   const file = path.join(dir, 'modeldeploy.yaml');
@@ -30,12 +25,6 @@ function setConfig(dir: string, key: string, value: string): void {
 
 function cli(dir: string, ...args: string[]): void {
   execFileSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args, '--project', dir], { stdio: 'ignore' });
-}
-
-/** Bytes under a folder: the registry's storage, to count what a push really added. */
-function duBytes(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((sum, e) => (e.isFile() ? sum + fs.statSync(path.join(e.parentPath, e.name)).size : sum), 0);
 }
 
 /** A model file the engine has never seen: the iris v2 model with a byte of its producer version changed. */

@@ -8,15 +8,10 @@ import { runContainer } from '../../src/core/container/runContainer';
 import { probe } from '../../src/core/container/waitReady';
 import { loadProject } from '../../src/core/project/loadProject';
 import type { BenchRow } from './benchTable';
+import { REPO, duBytes, median } from './measure';
 
-const REPO = path.resolve(__dirname, '../../..');
 const MB = 1e6;
 const RUNS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 interface CliBuild {
   image: string;
@@ -29,10 +24,6 @@ function timedBuild(dir: string): { result: CliBuild; ms: number } {
   const started = performance.now();
   const output = execFileSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'build', '--json', '--project', dir], { encoding: 'utf8' });
   return { result: JSON.parse(output) as CliBuild, ms: performance.now() - started };
-}
-
-function duBytes(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((sum, e) => (e.isFile() ? sum + fs.statSync(path.join(e.parentPath, e.name)).size : sum), 0);
 }
 
 /** The time from starting a container to its first 200: ours (the model server) and a bare Node server in the same base image. */

@@ -7,9 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { BenchRow } from './benchTable';
+import { REPO, median } from './measure';
 import { writeFreeBatchMnist } from './freeBatchMnist';
 
-const REPO = path.resolve(__dirname, '../../..');
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 const DURATION_S = 3;
 /** Ours and the reference take turns this many times; the medians are compared, so a drift in the machine's speed hits both. */
@@ -48,11 +48,6 @@ async function startProcess(args: string[], env: Record<string, string>, port: n
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Runs ours and the reference in turns, ROUNDS times each; the run with the median rate of each. */

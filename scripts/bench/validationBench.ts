@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { BenchRow } from './benchTable';
+import { REPO, median } from './measure';
 
-const REPO = path.resolve(__dirname, '../../..');
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 
 /** Runs the shipped CLI bundle, as a user would, and reads the rows/s it reports. */
@@ -56,9 +56,4 @@ async function rawOnnxRuntime(model: string, rows: Float32Array[]): Promise<numb
   const seconds = (performance.now() - started) / 1000;
   await session.release();
   return rows.length / seconds;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
