@@ -106,7 +106,10 @@ export async function moveChannel(registry: EnvironmentRegistry, environment: st
   const record = await client.getManifest(target.repository, digest);
   if (!record) throw new UserError(`${target.host}/${target.repository} holds no image ${digest}`, undefined, 'the environment keeps its previous version');
   await client.putManifest(target.repository, environment, record.bytes, record.mediaType);
-  await client.putManifest(target.repository, historyTag(environment, when), record.bytes, record.mediaType);
+  // Tags name whole seconds: a change from another clone in the same second takes the next free one.
+  let tagTime = when;
+  while (await client.getManifest(target.repository, historyTag(environment, tagTime))) tagTime = new Date(tagTime.getTime() + 1000);
+  await client.putManifest(target.repository, historyTag(environment, tagTime), record.bytes, record.mediaType);
 }
 
 /** The environment's history from its history tags, newest first (the registry is the source of truth). */
