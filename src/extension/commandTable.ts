@@ -7,12 +7,16 @@ import { formatModelInfo } from '../core/report/modelReport';
 import { formatValidationReport } from '../core/report/validationReport';
 import { validateProject } from '../core/validation/validateProject';
 import { runInWorker } from '../core/worker/runInWorker';
+import { compareMetricsCommand, deployToEnvironmentCommand, promoteCommand, rollBackCommand, rollBackHereCommand } from './deployCommands';
+import type { RegistryLogins } from './deployPorts';
 import type { EngineState } from './engineState';
+import type { EnvironmentStore } from './environmentStore';
 import { runGuarded } from './errorBoundary';
 import { buildImageCommand, ejectDockerfileCommand, runLocallyCommand, sendPredictionCommand, showContainerLogsCommand, stopContainerCommand, testPredictionCommand } from './imageCommands';
 import { log } from './log';
 import { withCancellableProgress } from './progress';
-import type { ProjectStore } from './projectStore';
+import type { ProjectEntry, ProjectStore } from './projectStore';
+import { registryLoginCommand, registryLogoutCommand } from './registryCommands';
 import type { ReportDocuments } from './reportDocuments';
 import { requireConfig, resolveProject } from './resolveProject';
 import type { StatusBar } from './statusBar';
@@ -23,6 +27,11 @@ export interface CommandServices {
   engine: EngineState;
   statusBar: StatusBar;
   reports: ReportDocuments;
+  environments: EnvironmentStore;
+  /** Registry logins in secret storage; `logins.credentials` chains Docker's config after them. */
+  logins: RegistryLogins;
+  /** Where the extension's media and bundles are (webviews load from there). */
+  extensionUri: vscode.Uri;
 }
 
 type Handler = (services: CommandServices, arg?: unknown) => Promise<unknown>;
@@ -39,8 +48,16 @@ export const commandTable: Record<string, Handler> = {
   'modelDeploy.stopContainer': stopContainerCommand,
   'modelDeploy.showContainerLogs': showContainerLogsCommand,
   'modelDeploy.ejectDockerfile': ejectDockerfileCommand,
-  'modelDeploy.refresh': async ({ store, engine }) => {
+  'modelDeploy.deployToEnvironment': deployToEnvironmentCommand,
+  'modelDeploy.compareMetrics': compareMetricsCommand,
+  'modelDeploy.promote': promoteCommand,
+  'modelDeploy.rollBack': rollBackCommand,
+  'modelDeploy.rollBackHere': rollBackHereCommand,
+  'modelDeploy.registryLogin': registryLoginCommand,
+  'modelDeploy.registryLogout': registryLogoutCommand,
+  'modelDeploy.refresh': async ({ store, engine, environments }) => {
     engine.reload();
+    environments.reload();
     await store.refresh();
   },
   'modelDeploy.showLogs': async () => log.show(),
@@ -118,17 +135,50 @@ async function validateCommand(services: CommandServices, arg?: unknown): Promis
   }
 }
 
+interface Step {
+  label: string;
+  command: string;
+  detail?: string;
+  /** What the command is invoked with; the project by default. */
+  arg?: unknown;
+}
+
+/** The deploy steps that make sense now: deploy the candidate, promote what staging runs, roll back. */
+async function deploySteps(services: CommandServices, entry: ProjectEntry, built: boolean): Promise<{ first: Step[]; later: Step[] }> {
+  const config = entry.config!;
+  const views = await services.environments.environments(config);
+  const first: Step[] = [];
+  const later: Step[] = [];
+  const target = config.environments[0]?.name;
+  // Validated: the stored metrics are this version's (a project without a validation set has none to wait for).
+  const validated = !config.validation || entry.metrics?.version === config.version;
+  if (target && built) {
+    const runs = views.find((v) => v.name === target)?.status?.current;
+    const step = { label: `$(rocket) Deploy to ${target}`, command: 'modelDeploy.deployToEnvironment', detail: `compare ${config.version} with ${runs ? runs.version : 'nothing deployed'}, then deploy`, arg: { entry, environment: target } };
+    (validated ? first : later).push(step);
+  }
+  const staging = views.find((v) => v.name === 'staging')?.status?.current;
+  const production = views.find((v) => v.name === 'production');
+  if (staging && production?.status && production.status.current?.digest !== staging.digest) {
+    first.push({ label: '$(arrow-circle-up) Promote Staging to Production', command: 'modelDeploy.promote', detail: `production runs ${production.status.current?.version ?? 'nothing'}; staging runs ${staging.version}` });
+  }
+  if (views.some((v) => v.history?.some((h) => !h.current && h.digest !== v.status?.current?.digest))) first.push({ label: '$(discard) Roll Back...', command: 'modelDeploy.rollBack', detail: 'put an environment back on an earlier version from its history' });
+  return { first, later };
+}
+
 /** The status-bar button's menu: the steps that make sense for the active project now. */
-async function showActionsCommand(services: CommandServices): Promise<void> {
+async function showActionsCommand(services: CommandServices): Promise<Step | undefined> {
   await services.store.ready();
   const entry = services.store.projects.length ? await resolveProject(services.store, services.statusBar, undefined) : undefined;
-  const steps: { label: string; command: string; detail?: string }[] = [];
+  const steps: Step[] = [];
   if (!entry) steps.push({ label: '$(add) Initialize Project', command: 'modelDeploy.initProject', detail: 'write a modeldeploy.yaml next to an .onnx model' });
   else if (!entry.config) steps.push({ label: '$(error) Fix the config', command: 'modelDeploy.openConfig', detail: `${entry.problems.length} problem(s) in ${CONFIG_FILE_NAME}` });
   else {
-    const engine = services.engine.snapshot(entry.config);
-    const running = engine && 'containers' in engine ? engine.containers.find((c) => c.port) : undefined;
-    const built = engine && 'images' in engine && engine.images.some((i) => i.tags.includes(`${entry.name}:${entry.version}`));
+    const engine = await services.engine.resources(entry.config);
+    const running = 'containers' in engine ? engine.containers.find((c) => c.port) : undefined;
+    const built = 'images' in engine && engine.images.some((i) => i.tags.includes(`${entry.name}:${entry.version}`));
+    const deploy = await deploySteps(services, entry, built);
+    steps.push(...deploy.first);
     if (running) {
       steps.push({ label: '$(play-circle) Test Prediction', command: 'modelDeploy.testPrediction', detail: `send a request to ${running.url} and check it against in-process onnxruntime` });
       steps.push({ label: '$(debug-stop) Stop Container', command: 'modelDeploy.stopContainer', detail: `${running.name} on :${running.port}` });
@@ -136,10 +186,12 @@ async function showActionsCommand(services: CommandServices): Promise<void> {
     if (entry.config.validation) steps.push({ label: '$(beaker) Validate', command: 'modelDeploy.validate', detail: entry.metrics ? 'score again on the validation set' : 'score the model on its validation set' });
     steps.push({ label: '$(package) Build Image', command: 'modelDeploy.buildImage', detail: `${entry.name}:${entry.version}${built ? ' (built; build again)' : ''}` });
     if (built && !running) steps.push({ label: '$(play) Run Locally', command: 'modelDeploy.runLocally', detail: 'start it on 127.0.0.1 and wait until ready' });
+    steps.push(...deploy.later);
     steps.push({ label: '$(search) Inspect Model', command: 'modelDeploy.inspectModel', detail: 'inputs, outputs, producer, size, sha256' });
     steps.push({ label: '$(go-to-file) Open Config', command: 'modelDeploy.openConfig' });
   }
   steps.push({ label: '$(output) Show Logs', command: 'modelDeploy.showLogs' });
   const picked = await vscode.window.showQuickPick(steps, { placeHolder: entry ? `${entry.name} ${entry.version ?? ''}: next step` : 'Model Deploy' });
-  if (picked) await vscode.commands.executeCommand(picked.command, entry ? { entry } : undefined);
+  if (picked) await vscode.commands.executeCommand(picked.command, picked.arg ?? (entry ? { entry } : undefined));
+  return picked;
 }

@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commandTable';
 import { Config } from './config';
 import { ConfigDiagnostics } from './configDiagnostics';
+import { RegistryLogins } from './deployPorts';
 import { EngineState } from './engineState';
+import { DiffPanel } from './diffPanel';
+import { EnvironmentStore } from './environmentStore';
 import { log } from './log';
 import { ProjectStore } from './projectStore';
 import { ReportDocuments } from './reportDocuments';
@@ -15,6 +18,7 @@ export interface ModelDeployApi {
   engine: EngineState;
   tree: ProjectTreeProvider;
   statusBar: StatusBar;
+  environments: EnvironmentStore;
 }
 
 /** Wires the parts together and registers every disposable; nothing heavy (no native module) loads here. */
@@ -27,15 +31,18 @@ export function activate(context: vscode.ExtensionContext): ModelDeployApi {
   const config = add(new Config());
   const store = add(new ProjectStore(config));
   const engine = add(new EngineState());
-  const tree = add(new ProjectTreeProvider(store, engine));
+  const logins = add(new RegistryLogins(context.secrets, context.globalState));
+  const environments = add(new EnvironmentStore(engine, logins.credentials, logins.onDidChange));
+  const tree = add(new ProjectTreeProvider(store, engine, environments));
   add(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
   add(new ConfigDiagnostics(store));
-  const statusBar = add(new StatusBar(store, engine, config));
+  const statusBar = add(new StatusBar(store, engine, config, environments));
   const reports = add(new ReportDocuments());
-  registerCommands({ store, engine, statusBar, reports }).forEach(add);
+  registerCommands({ store, engine, statusBar, reports, environments, logins, extensionUri: context.extensionUri }).forEach(add);
+  add({ dispose: () => DiffPanel.panels.forEach((panel) => panel.dispose()) });
   void store.ready();
   log.info(`Model Deploy ${context.extension.packageJSON.version} activated`);
-  return { store, engine, tree, statusBar };
+  return { store, engine, tree, statusBar, environments };
 }
 
 export function deactivate(): void {}

@@ -19,26 +19,11 @@ import type { CommandServices } from './commandTable';
 import { log } from './log';
 import { withCancellableProgress } from './progress';
 import type { ProjectEntry } from './projectStore';
+import { busy, requireTrust } from './projectWork';
 import { requireConfig, resolveProject } from './resolveProject';
 
 /** The editable request a test prediction sends, kept in the project's state folder so edits persist. */
 export const TEST_REQUEST_FILE = 'test-request.json';
-
-/** A project's Dockerfile runs at build time and its image at run time: neither in an untrusted workspace. */
-function requireTrust(action: string): void {
-  if (!vscode.workspace.isTrusted) throw new UserError(`${action} is disabled in an untrusted workspace`, undefined, 'trust the workspace (Workspaces: Manage Workspace Trust) to build and run images');
-}
-
-/** Runs `work` with the project marked busy, so the tree and the status bar show it. */
-async function busy<T>(services: CommandServices, entry: ProjectEntry, activity: NonNullable<ProjectEntry['activity']>, work: () => PromiseLike<T>): Promise<T> {
-  services.store.setActivity(entry, activity);
-  try {
-    return await work();
-  } finally {
-    services.store.setActivity(entry, undefined);
-    services.engine.reload();
-  }
-}
 
 export async function buildImageCommand(services: CommandServices, arg?: unknown): Promise<BuildResult> {
   requireTrust('Building an image');

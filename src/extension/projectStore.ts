@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { Disposable } from './disposable';
 import { log } from './log';
 
-export type ProjectActivity = 'inspecting' | 'validating' | 'building' | 'starting' | 'stopping' | 'predicting';
+export type ProjectActivity = 'inspecting' | 'validating' | 'building' | 'starting' | 'stopping' | 'predicting' | 'deploying';
 
 /** One model project of the workspace as the views see it. */
 export interface ProjectEntry {

@@ -2,11 +2,17 @@ import * as vscode from 'vscode';
 import type { Config } from './config';
 import { Disposable } from './disposable';
 import type { EngineState } from './engineState';
+import type { EnvironmentStore, EnvironmentView } from './environmentStore';
 import type { ProjectEntry, ProjectStore } from './projectStore';
+
+/** What runs where: `staging 2.0.0 · production 1.0.0`, `–` where nothing is deployed, `?` where it cannot be read. */
+export function describeEnvironments(views: readonly EnvironmentView[]): string {
+  return views.map((v) => `${v.name} ${v.status?.current?.version ?? (v.status ? '–' : '?')}`).join(' · ');
+}
 
 /**
  * The deploy button: names the active project (the one holding the active editor's file, else the only
- * one), its version and state; a click offers the next steps.
+ * one), its version, its state and what runs in each environment; a click offers the next steps.
  */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('modelDeploy.status', vscode.StatusBarAlignment.Left, 50));
@@ -15,12 +21,14 @@ export class StatusBar extends Disposable {
     private readonly store: ProjectStore,
     private readonly engine: EngineState,
     private readonly config: Config,
+    private readonly environments: EnvironmentStore,
   ) {
     super();
     this.item.name = 'Model Deploy';
     this.item.command = 'modelDeploy.showActions';
     this.register(store.onDidChange(() => this.update()));
     this.register(engine.onDidChange(() => this.update()));
+    this.register(environments.onDidChange(() => this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.register(config.onDidChange(() => this.update()));
     this.update();
@@ -58,6 +66,8 @@ export class StatusBar extends Disposable {
       return;
     }
     const errors = entry.problems.filter((p) => p.severity === 'error').length;
+    const environments = this.environmentViews(entry);
+    const accuracy = entry.metrics?.metrics.accuracy;
     if (entry.activity) {
       this.item.text = `$(sync~spin) ${entry.name}: ${entry.activity}`;
     } else if (errors) {
@@ -65,12 +75,26 @@ export class StatusBar extends Disposable {
     } else if (this.runningPort(entry)) {
       this.item.text = `$(vm-running) ${entry.name} ${entry.version ?? ''} · running on :${this.runningPort(entry)}`;
     } else {
-      const accuracy = entry.metrics?.metrics.accuracy;
-      this.item.text = `$(rocket) ${entry.name} ${entry.version ?? ''}${accuracy !== undefined ? ` · acc ${accuracy.toFixed(3)}` : ''}`;
+      // The candidate's accuracy, then what runs where once known.
+      const details = [accuracy !== undefined ? `acc ${accuracy.toFixed(3)}` : '', environments?.length ? describeEnvironments(environments) : ''].filter(Boolean);
+      this.item.text = `$(rocket) ${[`${entry.name} ${entry.version ?? ''}`, ...details].join(' · ')}`;
     }
-    this.item.tooltip = `Model Deploy: ${entry.name} ${entry.version ?? ''} (${entry.dir}). Click for next steps.`;
+    const lines = [`Model Deploy: ${entry.name} ${entry.version ?? ''} (${entry.dir})${accuracy !== undefined ? `, validation accuracy ${accuracy.toFixed(4)}` : ''}`];
+    for (const view of environments ?? []) {
+      const current = view.status?.current;
+      lines.push(`${view.name}: ${current ? `${current.version}${view.status?.url ? ` at ${view.status.url}` : ''}` : view.status ? 'nothing deployed' : (view.error ?? 'unknown')}`);
+    }
+    lines.push('Click for next steps.');
+    this.item.tooltip = lines.join('\n');
     this.item.backgroundColor = errors ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
+  }
+
+  /** What the project's environments run, as last seen; asking loads them when they are not loaded. */
+  private environmentViews(entry: ProjectEntry): readonly EnvironmentView[] | undefined {
+    if (!entry.config) return undefined;
+    void this.environments.environments(entry.config);
+    return this.environments.snapshot(entry.config);
   }
 
   /**

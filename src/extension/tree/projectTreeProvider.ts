@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
+import type { HistoryView } from '../../core/deploy/history';
+import { labelMetrics } from '../../core/deploy/imageIdentity';
+import { shortDigest } from '../../core/report/deployReport';
 import { formatSignature } from '../../core/report/modelReport';
 import { formatBytes } from '../../core/report/textTable';
 import { formatMetricValue } from '../../core/report/validationReport';
 import { Disposable } from '../disposable';
 import type { EngineState } from '../engineState';
+import type { EnvironmentStore, EnvironmentView } from '../environmentStore';
 import type { ProjectStore } from '../projectStore';
 import { contextValueOf, type ProjectNode } from './projectNodes';
 
@@ -16,9 +20,51 @@ export function formatAge(date: Date, now = Date.now()): string {
   return `${Math.floor(minutes / 1440)} days ago`;
 }
 
+/** `<version> · <short digest> · <age>`, and the URL of a local environment; or "nothing deployed". */
+export function describeEnvironment(view: EnvironmentView, now = Date.now()): string {
+  if (!view.status) return 'unavailable';
+  const current = view.status.current;
+  if (!current) return 'nothing deployed';
+  const since = view.history?.find((h) => h.current)?.time;
+  const parts = [current.version, shortDigest(current.digest)];
+  if (since) parts.push(formatAge(new Date(since), now));
+  if (view.status.url) parts.push(view.status.url);
+  if (view.status.serving === false) parts.push('not serving');
+  return parts.join(' · ');
+}
+
+function environmentTooltip(view: EnvironmentView): vscode.MarkdownString {
+  const status = view.status;
+  const lines = [`**${view.name}** · ${view.config.registry ? `registry ${view.config.registry}` : 'local Docker engine'}${view.config.approval === 'required' ? ' · approval required' : ''}`];
+  if (view.error) lines.push(`$(warning) ${view.error}`);
+  if (status?.url) lines.push(`URL: ${status.url}${status.serving === false ? ' (not serving: its router is stopped)' : ''}`);
+  const current = status?.current;
+  if (current) {
+    lines.push(`Runs ${current.version}: \`${current.image}\``, `Digest: \`${current.digest}\``);
+    const metrics = labelMetrics(current.labels);
+    if (metrics) lines.push(`Metrics: ${Object.entries(metrics).map(([name, value]) => `${name} ${formatMetricValue(value)}`).join(', ')}`);
+  } else if (status) {
+    lines.push('Nothing deployed yet.');
+  }
+  if (view.historyError) lines.push(`History: ${view.historyError}`);
+  return new vscode.MarkdownString(lines.join('\n\n'), true);
+}
+
+function historyTooltip(item: HistoryView): vscode.MarkdownString {
+  const lines = [`**${item.version}** · ${item.action}${item.current ? ' · runs now' : ''}`, `${item.time}${item.who ? ` by ${item.who}` : ''}`, `Digest: \`${item.digest}\``, `Image: \`${item.image}\``];
+  if (item.from) lines.push(`${item.action === 'promote' ? 'From' : 'Replaced'}: ${item.from}`);
+  if (item.metrics) lines.push(`Metrics: ${Object.entries(item.metrics).map(([name, value]) => `${name} ${formatMetricValue(value)}`).join(', ')}`);
+  const gates = item.gates?.filter((g) => g.verdict !== 'skip');
+  if (gates?.length) lines.push(`Gates: ${gates.map((g) => `${g.verdict} (${g.reason})`).join('; ')}`);
+  return new vscode.MarkdownString(lines.join('\n\n'));
+}
+
+const HISTORY_ICON: Record<HistoryView['action'], string> = { deploy: 'rocket', promote: 'arrow-circle-up', rollback: 'discard' };
+
 /**
- * Renders the ProjectStore and the EngineState as the "Projects" tree; refreshes when either says it
- * changed. The engine is asked only when the user opens a project's Images or Containers.
+ * Renders the ProjectStore, the EngineState and the EnvironmentStore as the "Projects" tree; refreshes
+ * when one says it changed. The engine is asked only when the user opens a project's Images, Containers
+ * or Environments (or the status bar needs it).
  */
 export class ProjectTreeProvider extends Disposable implements vscode.TreeDataProvider<ProjectNode> {
   private readonly changed = this.register(new vscode.EventEmitter<ProjectNode | undefined>());
@@ -27,10 +73,12 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
   constructor(
     private readonly store: ProjectStore,
     private readonly engine: EngineState,
+    private readonly environments: EnvironmentStore,
   ) {
     super();
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
     this.register(engine.onDidChange(() => this.changed.fire(undefined)));
+    this.register(environments.onDidChange(() => this.changed.fire(undefined)));
   }
 
   async getChildren(node?: ProjectNode): Promise<ProjectNode[]> {
@@ -45,8 +93,22 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
         if (!entry.config) return problems;
         const children: ProjectNode[] = [...problems, { kind: 'model', entry }];
         if (entry.config.task !== 'raw') children.push({ kind: 'metrics', entry });
-        children.push({ kind: 'images', entry }, { kind: 'containers', entry });
+        children.push({ kind: 'images', entry }, { kind: 'containers', entry }, { kind: 'environments', entry });
         return children;
+      }
+      case 'environments': {
+        if (!entry.config) return [];
+        const views = await this.environments.environments(entry.config);
+        if (!views.length) return [{ kind: 'message', entry, text: 'no environments in the config', icon: 'info' }];
+        const stagingRuns = Boolean(views.find((v) => v.name === 'staging')?.status?.current);
+        return views.map((view): ProjectNode => ({ kind: 'environment', entry, environment: view.name, view, promotable: view.name === 'production' && stagingRuns }));
+      }
+      case 'environment': {
+        const { view } = node;
+        if (view.error) return [{ kind: 'message', entry, text: view.error, icon: 'warning' }];
+        if (view.historyError) return [{ kind: 'message', entry, text: `history: ${view.historyError}`, icon: 'warning' }];
+        if (!view.history?.length) return [{ kind: 'message', entry, text: `no deploys yet: Deploy to ${view.name}`, icon: 'info' }];
+        return view.history.map((item): ProjectNode => ({ kind: 'history', entry, environment: view.name, item }));
       }
       case 'images':
       case 'containers': {
@@ -162,6 +224,34 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
         item.description = [container.image, container.health ?? container.state].join(' · ');
         item.tooltip = new vscode.MarkdownString(`**${container.name}**\n\n${container.url ?? ''}\n\n${container.status}`);
         item.iconPath = new vscode.ThemeIcon(container.state !== 'running' ? 'vm-outline' : container.health === 'unhealthy' ? 'vm-active' : 'vm-running');
+        return item;
+      }
+      case 'environments': {
+        const item = new vscode.TreeItem('Environments', collapsed);
+        item.id = `environments:${entry.dir}`;
+        item.iconPath = new vscode.ThemeIcon('server-environment');
+        return item;
+      }
+      case 'environment': {
+        const { view } = node;
+        const item = new vscode.TreeItem(view.name, collapsed);
+        item.id = `environment:${entry.dir}:${view.name}`;
+        item.description = describeEnvironment(view);
+        item.tooltip = environmentTooltip(view);
+        const current = view.status?.current;
+        if (view.error) item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        else if (!current) item.iconPath = new vscode.ThemeIcon('circle-large-outline');
+        else if (view.kind === 'registry') item.iconPath = new vscode.ThemeIcon('cloud', new vscode.ThemeColor('charts.green'));
+        else item.iconPath = view.status?.serving ? new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green')) : new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('disabledForeground'));
+        return item;
+      }
+      case 'history': {
+        const { item: history } = node;
+        const item = new vscode.TreeItem(history.version, none);
+        item.id = `history:${entry.dir}:${node.environment}:${history.time}:${history.digest}`;
+        item.description = [history.action, formatAge(new Date(history.time)), history.who].filter(Boolean).join(' · ');
+        item.tooltip = historyTooltip(history);
+        item.iconPath = new vscode.ThemeIcon(history.current ? 'pass-filled' : HISTORY_ICON[history.action] ?? 'history', history.current ? new vscode.ThemeColor('charts.green') : undefined);
         return item;
       }
       case 'message': {

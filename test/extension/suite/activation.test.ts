@@ -12,10 +12,10 @@ describe('activation', function () {
     assert.equal(extension.isActive, true);
   });
 
-  it('disables building, running and test predictions in an untrusted workspace', () => {
+  it('disables building, running, test predictions and deploys in an untrusted workspace', () => {
     const declared = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { command: string; enablement?: string }[];
     const trustedOnly = declared.filter((c) => c.enablement === 'isWorkspaceTrusted').map((c) => c.command);
-    assert.deepEqual(trustedOnly.sort(), ['modelDeploy.buildImage', 'modelDeploy.runLocally', 'modelDeploy.sendPrediction', 'modelDeploy.testPrediction']);
+    assert.deepEqual(trustedOnly.sort(), ['modelDeploy.buildImage', 'modelDeploy.deployToEnvironment', 'modelDeploy.promote', 'modelDeploy.rollBack', 'modelDeploy.rollBackHere', 'modelDeploy.runLocally', 'modelDeploy.sendPrediction', 'modelDeploy.testPrediction']);
     assert.equal(declared.find((c) => c.command === 'modelDeploy.inspectModel')?.enablement, undefined, 'inspecting stays allowed');
   });
 

@@ -39,3 +39,17 @@ export function workspaceDir(): string {
   assert.ok(folder, 'a workspace folder is open');
   return folder.uri.fsPath;
 }
+
+/**
+ * Replaces a `vscode.window` function (a modal, a quick pick) for a test; returns what puts it back. The
+ * extension and its tests share one `vscode` object, so the extension's calls reach the stub.
+ */
+export function stubWindow(name: keyof typeof vscode.window, fake: (...args: never[]) => unknown): () => void {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window[name];
+  window[name] = fake;
+  assert.equal(window[name], fake, `vscode.window.${name} can be replaced`);
+  return () => {
+    window[name] = original;
+  };
+}

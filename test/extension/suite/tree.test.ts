@@ -17,7 +17,7 @@ describe('the Projects tree', () => {
     const children = await renderedChildren(api, iris.node);
     assert.deepEqual(
       children.map((c) => c.label),
-      ['Model', 'Validation', 'Images', 'Containers'],
+      ['Model', 'Validation', 'Images', 'Containers', 'Environments'],
     );
     const tensors = await renderedChildren(api, children[0].node);
     const input = tensors.find((t) => t.label === 'float_input');
