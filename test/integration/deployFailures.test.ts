@@ -24,14 +24,10 @@ import {
   V1,
   V2,
   type DeployProject,
+  type ReleaseJson,
 } from './deployFixture';
 import { startRegistry, type TestRegistry } from './registryFixture';
 
-interface ReleaseJson {
-  version: string;
-  digest: string;
-  url?: string;
-}
 
 function lockFile(project: DeployProject, environment: string): string {
   return path.join(project.dir, '.modeldeploy', 'locks', `${environment}.lock`);

@@ -21,6 +21,28 @@ const ENVIRONMENT_LABEL = 'modeldeploy.environment';
 export const V1 = { version: '1.0.0', model: 'model/iris-v1.onnx', accuracy: 0.7778 };
 export const V2 = { version: '2.0.0', model: 'model/iris-v2.onnx', accuracy: 0.9333 };
 
+/** What `deploy`, `promote` and `rollback --json` print. */
+export interface ReleaseJson {
+  environment: string;
+  version: string;
+  digest: string;
+  url?: string;
+  image: string;
+  changed: boolean;
+}
+
+/** One entry of `history --json`. */
+export interface HistoryJson {
+  time: string;
+  environment: string;
+  action: string;
+  version: string;
+  digest: string;
+  who?: string;
+  metrics?: Record<string, number>;
+  current: boolean;
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -19,27 +19,11 @@ import {
   V1,
   V2,
   type DeployProject,
+  type ReleaseJson,
+  type HistoryJson,
 } from './deployFixture';
 
-interface ReleaseJson {
-  environment: string;
-  version: string;
-  digest: string;
-  url?: string;
-  image: string;
-  changed: boolean;
-}
 
-interface HistoryJson {
-  time: string;
-  environment: string;
-  action: string;
-  version: string;
-  digest: string;
-  who?: string;
-  metrics?: Record<string, number>;
-  current: boolean;
-}
 
 const close = (actual: number | undefined, expected: number) => assert.ok(actual !== undefined && Math.abs(actual - expected) < 5e-5, `${actual} is not ${expected}`);
 

@@ -26,25 +26,12 @@ import {
   V2,
   type CliResult,
   type DeployProject,
+  type ReleaseJson,
+  type HistoryJson,
 } from './deployFixture';
 import { startRegistry, type TestRegistry } from './registryFixture';
 
-interface ReleaseJson {
-  environment: string;
-  version: string;
-  digest: string;
-  url?: string;
-  image: string;
-  changed: boolean;
-}
 
-interface HistoryJson {
-  time: string;
-  action: string;
-  version: string;
-  digest: string;
-  current: boolean;
-}
 
 const USER = 'deployer';
 const close = (actual: number | undefined, expected: number) => assert.ok(actual !== undefined && Math.abs(actual - expected) < 5e-5, `${actual} is not ${expected}`);

@@ -14,8 +14,3 @@ export function environmentOf(project: Pick<ProjectConfig, 'environments' | 'con
 export function gatesBlock(environment: Pick<EnvironmentConfig, 'name'>): boolean {
   return environment.name === 'production';
 }
-
-/** An environment serves on this machine when it has no registry, or asks to (`run:`). */
-export function servesLocally(environment: EnvironmentConfig): boolean {
-  return !environment.registry || environment.run !== undefined;
-}

@@ -9,7 +9,6 @@ import { sha256File } from '../fileHash';
 import { RegistryClient } from '../registry/registryClient';
 import { withEnvironmentLock } from './deployLock';
 import type { MetricsDiff } from './diffTypes';
-import { servesLocally } from './environments';
 import { ensureLocal, environmentStatus } from './environmentState';
 import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
@@ -83,7 +82,8 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     };
     const when = new Date();
     const result: ReleaseResult = { environment: environment.name, version: candidate.version, digest: candidate.digest, image: candidate.image, changed: true, diff };
-    const localRef = candidate.localRef ?? (servesLocally(environment) || !candidate.image.includes('@') ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
+    // An image from another registry is copied registry to registry; a local environment needs it in the engine.
+    const localRef = candidate.localRef ?? (environment.registry ? undefined : await ensureLocal(docker, ports.credentials, signal)(candidate));
     if (environment.registry) {
       if (localRef) await smokeInScratchContainer(docker, project, environment, localRef, check, signal);
       const registry = environmentRegistry(project, environment, ports.credentials);
