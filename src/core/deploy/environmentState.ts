@@ -35,7 +35,10 @@ export async function environmentStatus(docker: Docker, project: ProjectConfig, 
   const base = { name: environment.name, kind: environment.registry ? 'registry' : 'local', registry: environment.registry, approval: environment.approval } as const;
   if (environment.registry) {
     const current = await registryImage(environmentRegistry(project, environment, credentials), environment.name, project.image.platform);
-    return { ...base, current };
+    if (!environment.run) return { ...base, current };
+    // Also served here: the registry says what is deployed, the router whether this machine serves it.
+    const state = await localEnvironmentState(docker, project, environment);
+    return { ...base, current, url: state.url, serving: Boolean(state.router?.running && state.active && state.active.image === current?.imageId) };
   }
   const state = await localEnvironmentState(docker, project, environment);
   const current = state.active ? await localImage(docker, state.active.image) : undefined;

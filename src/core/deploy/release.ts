@@ -82,21 +82,29 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     };
     const when = new Date();
     const result: ReleaseResult = { environment: environment.name, version: candidate.version, digest: candidate.digest, image: candidate.image, changed: true, diff };
-    // An image from another registry is copied registry to registry; a local environment needs it in the engine.
-    const localRef = candidate.localRef ?? (environment.registry ? undefined : await ensureLocal(docker, ports.credentials, signal)(candidate));
+    // A registry environment copies an image from another registry registry-to-registry; one that also
+    // serves here (a local environment, or `run:`) needs it in the engine.
+    const servesHere = !environment.registry || environment.run !== undefined;
+    const localRef = candidate.localRef ?? (servesHere ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
+    const switchHere = async () => {
+      const swap = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
+      Object.assign(result, { url: swap.url, swapMs: swap.swapMs });
+      await tagLocal(docker, project, environment.name, localRef!, when);
+    };
     if (environment.registry) {
-      if (localRef) await smokeInScratchContainer(docker, project, environment, localRef, check, signal);
+      if (localRef && !servesHere) await smokeInScratchContainer(docker, project, environment, localRef, check, signal);
       const registry = environmentRegistry(project, environment, ports.credentials);
       result.digest = localRef
         ? (await pushVersion(docker, registry, { ...candidate, localRef }, ports.credentials, { signal, progress: ports.progress, platform: project.image.platform })).digest
         : await registry.client.copyImage({ client: new RegistryClient(hostOf(candidate.image), { credentials: ports.credentials }), repository: repositoryOf(candidate.image), reference: candidate.digest }, registry.target.repository, candidate.version);
       result.image = `${registry.target.host}/${registry.target.repository}:${candidate.version}`;
       if (signal?.aborted) throw new CancelledError();
+      // The copy on this machine switches after the push is verified and before the channel tag moves.
+      if (servesHere) await switchHere();
       await moveChannel(registry, environment.name, result.digest, when);
     } else {
-      const swap = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
-      Object.assign(result, { url: swap.url, swapMs: swap.swapMs, image: `${project.name}:${candidate.version}` });
-      await tagLocal(docker, project, environment.name, localRef!, when);
+      await switchHere();
+      result.image = `${project.name}:${candidate.version}`;
     }
     result.smoke = smoke;
     await appendHistory(project, historyEntry(result, options, when));

@@ -10,7 +10,7 @@ import { environmentHistory, type HistoryView } from './history';
 import { appendHistory, currentUser } from './historyLog';
 import { swapLocal } from './localEnvironment';
 import type { DeployPorts } from './ports';
-import { environmentRegistry, moveChannel } from './registryEnvironment';
+import { environmentRegistry, moveChannel, pullImage } from './registryEnvironment';
 import type { ReleaseResult } from './release';
 import { tagLocal } from './release';
 import { smokeTest } from './smokeTest';
@@ -42,16 +42,17 @@ export async function rollback(docker: Docker, project: ProjectConfig, environme
     if (signal?.aborted) throw new CancelledError();
     const when = new Date();
     const result: ReleaseResult = { environment: environment.name, version: target.version, digest: target.digest, image: target.image, changed: true };
-    if (environment.registry) {
-      await moveChannel(environmentRegistry(project, environment, ports.credentials), environment.name, target.digest, when);
-    } else {
-      const image = await localImage(docker, target.digest);
+    if (environment.run || !environment.registry) {
+      const ref = environment.registry ? await pullImage(docker, target.image, ports.credentials, signal) : target.digest;
+      const image = await localImage(docker, ref);
       if (!image) throw new UserError(`the image of ${target.version} (${target.digest.slice(0, 19)}) is no longer in the Docker engine`, undefined, 'roll back to another entry (--to), or build and deploy that version again');
       const sameModel = image.labels[LABEL.modelSha256] === (await sha256File(project.model));
       const swap = await swapLocal(docker, project, environment, image.imageId, target.version, { check: async (url) => void (await smokeTest(project, url, { sameModel, signal })), signal, progress: ports.progress });
-      Object.assign(result, { url: swap.url, swapMs: swap.swapMs, image: `${project.name}:${target.version}` });
+      Object.assign(result, { url: swap.url, swapMs: swap.swapMs });
       await tagLocal(docker, project, environment.name, image.imageId, when);
     }
+    if (environment.registry) await moveChannel(environmentRegistry(project, environment, ports.credentials), environment.name, target.digest, when);
+    else result.image = `${project.name}:${target.version}`;
     await appendHistory(project, { time: when.toISOString(), environment: environment.name, action: 'rollback', version: target.version, digest: target.digest, image: result.image, who: currentUser(), ...(result.url ? { url: result.url } : {}), ...(status.current ? { from: status.current.digest } : {}), ...(target.metrics ? { metrics: target.metrics } : {}) });
     return result;
   });
