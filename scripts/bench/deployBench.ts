@@ -13,7 +13,7 @@ import { loadProject } from '../../src/core/project/loadProject';
 import { staticCredentials } from '../../src/core/registry/credentials';
 import { startRegistry } from '../../test/integration/registryFixture';
 import type { BenchRow } from './benchTable';
-import { REPO, duBytes, median } from './measure';
+import { REPO, duBytes, median, writeFreshModel } from './measure';
 
 const MB = 1e6;
 const RUNS = 3;
@@ -25,14 +25,6 @@ function setConfig(dir: string, key: string, value: string): void {
 
 function cli(dir: string, ...args: string[]): void {
   execFileSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args, '--project', dir], { stdio: 'ignore' });
-}
-
-/** A model file the engine has never seen: the iris v2 model with a byte of its producer version changed. */
-function freshModel(dir: string, round: number): void {
-  const bytes = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'));
-  const at = bytes.indexOf(Buffer.from('1.0.0'));
-  bytes[at + 4] = 0x30 + ((round + 1) % 10);
-  fs.writeFileSync(path.join(dir, 'model', 'iris-v2.onnx'), bytes);
 }
 
 const ports: DeployPorts = { credentials: staticCredentials({}), approve: async () => true, progress: () => undefined };
@@ -65,7 +57,7 @@ export async function deployBench(): Promise<BenchRow[]> {
     const first = await push('1.0.0');
     const changes: { ms: number; bytes: number }[] = [];
     for (let round = 0; round < RUNS; round++) {
-      freshModel(dir, round);
+      writeFreshModel(path.join(dir, 'model', 'iris-v2.onnx'));
       changes.push(await push(`1.0.${round + 1}`));
     }
     const modelBytes = fs.statSync(path.join(dir, 'model', 'iris-v2.onnx')).size;
@@ -73,7 +65,7 @@ export async function deployBench(): Promise<BenchRow[]> {
     const swaps: number[] = [];
     const starts: number[] = [];
     for (let round = 0; round < RUNS; round++) {
-      freshModel(dir, round + RUNS);
+      writeFreshModel(path.join(dir, 'model', 'iris-v2.onnx'));
       setConfig(dir, 'version', `2.0.${round}`);
       cli(dir, 'validate');
       cli(dir, 'build');

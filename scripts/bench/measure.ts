@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -14,4 +15,16 @@ export function median(values: number[]): number {
 export function duBytes(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((sum, e) => (e.isFile() ? sum + fs.statSync(path.join(e.parentPath, e.name)).size : sum), 0);
+}
+
+/**
+ * Writes a variant of the iris v2 model that no engine or registry has seen: its producer version replaced
+ * by random characters of the same length, so the protobuf stays valid and the model answers the same.
+ */
+export function writeFreshModel(target: string): void {
+  const bytes = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'));
+  const at = bytes.indexOf(Buffer.from('1.0.0'));
+  if (at < 0) throw new Error('the iris v2 model has no producer version to vary');
+  bytes.write(randomBytes(3).toString('hex').slice(0, 5), at, 'latin1');
+  fs.writeFileSync(target, bytes);
 }
