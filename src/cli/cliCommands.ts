@@ -29,6 +29,8 @@ export interface CliContext {
   batch?: string;
   out?: string;
   url?: string;
+  /** predict: send and receive binary tensor data. */
+  binary?: boolean;
   follow: boolean;
   force: boolean;
   env?: string;
@@ -102,8 +104,8 @@ export const cliCommands = {
       const project = loadProject(ctx.projectDir);
       const [docker, model] = await Promise.all([connectEngine(), runInWorker('inspect', { file: project.model }, { signal: ctx.signal })]);
       const result = await buildImage(docker, project, { model, onOutput: progress(ctx), signal: ctx.signal });
-      const { image, id, sizeBytes, baseSizeBytes } = result;
-      print(ctx, { image, id, sizeBytes, baseSizeBytes }, formatBuildResult(result, project.image.base));
+      const { image, id, sizeBytes, baseSizeBytes, runtimeImage } = result;
+      print(ctx, { image, id, sizeBytes, baseSizeBytes, runtimeImage }, formatBuildResult(result, project.image.base));
       return 0;
     },
   },
@@ -153,12 +155,12 @@ export const cliCommands = {
       if (ctx.batch) {
         const batchFile = path.resolve(ctx.batch);
         const outFile = path.resolve(ctx.out ?? batchFile.replace(/(\.jsonl)?$/, '.results.jsonl'));
-        const result = await predictBatch(project, url, batchFile, outFile, { signal: ctx.signal });
+        const result = await predictBatch(project, url, batchFile, outFile, { signal: ctx.signal, binary: ctx.binary });
         print(ctx, result, formatBatchResult({ ...result, outFile: displayPath(result.outFile) }));
         return result.failed || !result.parity.ok ? EXIT_CHECK_FAILED : 0;
       }
       const request = await projectRequest(project, ctx.input ? path.resolve(ctx.input) : undefined, ctx.signal);
-      const result = await predict(project, url, request, ctx.signal);
+      const result = await predict(project, url, request, ctx.signal, { binary: ctx.binary });
       print(ctx, { response: result.response, latencyMs: result.latencyMs, parity: { maxAbsDiff: result.parity.maxAbsDiff } }, formatPrediction(result));
       return result.parity.ok ? 0 : EXIT_CHECK_FAILED;
     },

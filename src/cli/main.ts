@@ -20,6 +20,7 @@ options:
   --input FILE       predict: the request to send (default: the project's sample, or one made from the model)
   --batch FILE       predict: a JSONL file of requests; results go to --out (default FILE.results.jsonl)
   --url URL          predict: the server to ask (default: the project's local container)
+  --binary           predict: send the inputs and receive the outputs as binary tensor data
   --follow           logs: keep printing until Ctrl+C
   --force            eject: overwrite the project's Dockerfile
   --env NAME         diff, deploy, rollback, history: the environment (staging, production, ...)
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
         batch: { type: 'string' },
         out: { type: 'string' },
         url: { type: 'string' },
+        binary: { type: 'boolean', default: false },
         follow: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         env: { type: 'string' },
@@ -78,8 +80,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const { project, json, model, port, input, batch, out, url, follow, force, env, yes, from, to, registry, username } = values;
-    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, follow, force, env, yes, from, to, registry, username, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

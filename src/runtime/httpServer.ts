@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../core/oip/binaryTensors';
 import { toJson } from '../core/oip/encodeOutput';
 import { OipError } from '../core/oip/oipTypes';
 import type { ModelHost } from '../core/oip/modelHost';
@@ -21,7 +22,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type Route = { name: string; methods: string[]; handle: (request: http.IncomingMessage, body: () => Promise<unknown>) => Promise<[number, unknown]> };
+/** A request body: its JSON, and for a binary tensor data request the bytes of each binary input. */
+interface RequestBody {
+  json: unknown;
+  binaryInputs?: Map<object, Uint8Array>;
+}
+
+/** An answer that is not JSON: a binary tensor data response. */
+class RawAnswer {
+  constructor(
+    readonly body: Buffer,
+    readonly headers: http.OutgoingHttpHeaders,
+  ) {}
+}
+
+type Route = { name: string; methods: string[]; handle: (request: http.IncomingMessage, body: () => Promise<RequestBody>) => Promise<[number, unknown]> };
 
 // Bodies a client may send as JSON: curl's default (form-encoded) is accepted so the specification's curl
 // examples work unchanged.
@@ -55,7 +70,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   function route(path: string): Route | undefined {
     if (path === '/v2/health/live') return { name: 'live', methods: ['GET'], handle: async () => [200, { live: true }] };
     if (path === '/v2/health/ready') return { name: 'ready', methods: ['GET'], handle: async () => (model() ? [200, { ready: true }] : [503, { ready: false }]) };
-    if (path === '/v2') return { name: 'server', methods: ['GET'], handle: async () => [200, { name: 'model-deploy', version, extensions: [] }] };
+    if (path === '/v2') return { name: 'server', methods: ['GET'], handle: async () => [200, { name: 'model-deploy', version, extensions: ['binary_tensor_data'] }] };
     if (path === '/metrics') return { name: 'metrics', methods: ['GET'], handle: async () => [200, await metrics.registry.metrics()] };
     if (!path.startsWith('/v2/models/')) return undefined;
     if (path.endsWith('/infer')) {
@@ -64,7 +79,12 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
         methods: ['POST'],
         handle: async (_request, body) => {
           const { host } = modelRoute(path) ?? notFound(path);
-          return [200, await host.infer(await body())];
+          const { json, binaryInputs } = await body();
+          const { response, binary } = await host.answer(json, binaryInputs);
+          if (!binary.length) return [200, response];
+          // Outputs asked for as binary: the JSON part, then their bytes.
+          const framed = joinBinaryBody(response, binary, toJson);
+          return [200, new RawAnswer(framed.body, { 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength })];
         },
       };
     }
@@ -88,22 +108,30 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
         response.setHeader('Allow', found.methods.join(', '));
         throw new OipError(405, `${request.method} is not allowed on ${path}; use ${found.methods.join(' or ')}`);
       }
-      [status, payload] = await found.handle(request, () => readJson(request, options.maxBodyBytes));
+      [status, payload] = await found.handle(request, () => readBody(request, options.maxBodyBytes));
     } catch (error) {
       status = error instanceof OipError ? error.status : 500;
       payload = { error: error instanceof OipError ? error.message : `internal error: ${(error as Error).message}` };
       // The rest of an unread body would be taken for the next request on this connection.
       if (status === 413 || status === 400) response.setHeader('Connection', 'close');
     }
-    const text = typeof payload === 'string' ? payload : toJson(payload);
     // While draining, each answer ends its connection so that shutdown does not wait for idle keep-alives.
     if (closing) response.setHeader('Connection', 'close');
-    response.writeHead(status, { 'Content-Type': typeof payload === 'string' ? metrics.registry.contentType : 'application/json', 'Content-Length': Buffer.byteLength(text) });
-    response.end(text);
+    let bytes: number;
+    if (payload instanceof RawAnswer) {
+      bytes = payload.body.length;
+      response.writeHead(status, { ...payload.headers, 'Content-Length': bytes });
+      response.end(payload.body);
+    } else {
+      const text = typeof payload === 'string' ? payload : toJson(payload);
+      bytes = Buffer.byteLength(text);
+      response.writeHead(status, { 'Content-Type': typeof payload === 'string' ? metrics.registry.contentType : 'application/json', 'Content-Length': bytes });
+      response.end(text);
+    }
     const seconds = (performance.now() - started) / 1000;
     metrics.inFlight.dec();
     metrics.observe(routeName, status, seconds);
-    options.accessLog?.(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(seconds * 10000) / 10, bytes: Buffer.byteLength(text) }));
+    options.accessLog?.(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(seconds * 10000) / 10, bytes }));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -128,9 +156,15 @@ function notFound(path: string): never {
   throw new OipError(404, `no route ${path}`);
 }
 
-async function readJson(request: http.IncomingMessage, limit: number): Promise<unknown> {
+/**
+ * Reads a request body: JSON, or a binary tensor data request, recognised by its
+ * Inference-Header-Content-Length header whatever its Content-Type (clients send
+ * application/octet-stream, application/json or none).
+ */
+async function readBody(request: http.IncomingMessage, limit: number): Promise<RequestBody> {
+  const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
+  if (headerLength === undefined && !JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
   // Events, not an async iterator: this runs for every request, and the iterator costs a promise per chunk.
@@ -148,8 +182,13 @@ async function readJson(request: http.IncomingMessage, limit: number): Promise<u
     request.on('end', () => resolve(received));
     request.on('error', reject);
   });
+  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  if (headerLength !== undefined) {
+    const { header, parts } = splitBinaryBody(body, String(headerLength), 'inputs');
+    return { json: header, binaryInputs: parts };
+  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return { json: JSON.parse(body.toString('utf8')) };
   } catch (error) {
     throw new OipError(400, `the body is not valid JSON: ${(error as Error).message}`);
   }

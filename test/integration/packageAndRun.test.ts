@@ -35,7 +35,7 @@ async function runIn(image: string, cmd: string[]): Promise<string> {
 
 describe('package, run and predict on the real Docker engine: iris', () => {
   let project: TestProject;
-  let build: { image: string; id: string; sizeBytes: number; baseSizeBytes: number };
+  let build: { image: string; id: string; sizeBytes: number; baseSizeBytes: number; runtimeImage: string };
   let commit: string;
 
   before(() => {
@@ -54,8 +54,10 @@ describe('package, run and predict on the real Docker engine: iris', () => {
   });
   after(async () => project.cleanup());
 
-  it('build --json prints the image, its id and sizes, and the image adds under 50 MB plus the model to the base', async () => {
-    assert.deepEqual(Object.keys(build).sort(), ['baseSizeBytes', 'id', 'image', 'sizeBytes']);
+  it('build --json prints the image, its id, sizes and runtime image, and the image adds under 50 MB plus the model to the base', async () => {
+    assert.deepEqual(Object.keys(build).sort(), ['baseSizeBytes', 'id', 'image', 'runtimeImage', 'sizeBytes']);
+    assert.match(build.runtimeImage, /^modeldeploy-runtime:[\w.-]+-linux-amd64-[0-9a-f]{12}$/);
+    assert.ok(await docker.getImage(build.runtimeImage).inspect(), 'the runtime image is in the engine');
     assert.equal(build.image, `${project.name}:2.0.0`);
     assert.match(build.id, /^sha256:[0-9a-f]{64}$/);
     const image = await docker.getImage(build.image).inspect();

@@ -4,6 +4,8 @@ export interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
+  /** The body's bytes, for answers that are not text. */
+  body: Buffer;
   json: () => unknown;
 }
 
@@ -26,8 +28,9 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
       });
       res.on('error', reject);
     });

@@ -1,24 +1,29 @@
 import type { Tensor } from 'onnxruntime-node';
-import { fromFloat16Bits } from './float16';
+import { tensorDataToBytes } from './binaryTensors';
 import { oipDatatypeOf } from './oipDatatypes';
-import type { OipResponseOutput } from './oipTypes';
+import type { OipDatatype, OipResponseOutput, OipResponseOutputHeader } from './oipTypes';
+import { jsonValuesOf, type TensorData } from './tensorValues';
+
+function datatypeOf(name: string, tensor: Tensor): OipDatatype {
+  const datatype = oipDatatypeOf(tensor.type);
+  if (!datatype) throw new Error(`output "${name}" has element type ${tensor.type}, which the protocol cannot carry`);
+  return datatype;
+}
 
 /** One model output as a response output; int64 values stay bigint until serialised (see toJson). */
 export function encodeOutput(name: string, tensor: Tensor): OipResponseOutput {
-  const datatype = oipDatatypeOf(tensor.type);
-  if (!datatype) throw new Error(`output "${name}" has element type ${tensor.type}, which the protocol cannot carry`);
-  const raw = tensor.data as ArrayLike<number | bigint | string>;
-  let data: (number | string | boolean | bigint)[];
-  if (tensor.type === 'float16') data = Array.from(raw as Uint16Array, fromFloat16Bits);
-  else if (tensor.type === 'bool') data = Array.from(raw as Uint8Array, (v) => v !== 0);
-  else if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) data = Array.from(raw, exactNumber);
-  else data = Array.from(raw);
-  return { name, shape: [...tensor.dims], datatype, data };
+  const datatype = datatypeOf(name, tensor);
+  return { name, shape: [...tensor.dims], datatype, data: jsonValuesOf(tensor.type, tensor.data as ArrayLike<number | bigint | string>) };
 }
 
-/** A 64-bit integer as a Number when that is exact (the usual case: class indices, counts), else kept as bigint. */
-function exactNumber(value: bigint): number | bigint {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+/**
+ * One model output as a binary tensor data output: the response output without `data` but with its
+ * `binary_data_size`, and its bytes (a view of the tensor's memory, for typed arrays).
+ */
+export function encodeBinaryOutput(name: string, tensor: Tensor): { output: OipResponseOutputHeader; bytes: Uint8Array } {
+  const datatype = datatypeOf(name, tensor);
+  const bytes = tensorDataToBytes(datatype, tensor.data as TensorData);
+  return { output: { name, shape: [...tensor.dims], datatype, parameters: { binary_data_size: bytes.length } }, bytes };
 }
 
 const BIGINT_MARK = '\u0000bigint:';

@@ -4,10 +4,11 @@ import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
 import { decodeInput } from './decodeInput';
-import { encodeOutput } from './encodeOutput';
+import { encodeBinaryOutput, encodeOutput } from './encodeOutput';
+import { fromFloat16Bits } from './float16';
 import { oipDatatypeOf } from './oipDatatypes';
 import { RequestBatcher, type BatchingOptions } from './requestBatcher';
-import { OipError, type OipInferenceResponse, type OipModelMetadata, type OipResponseOutput, type OipTensorMetadata } from './oipTypes';
+import { OipError, type OipInferenceResponse, type OipInferenceResponseHeader, type OipModelMetadata, type OipResponseOutputHeader, type OipTensorMetadata } from './oipTypes';
 
 export interface HostOptions {
   /** Dynamic batching settings; used only where the model's batch dimension is free. */
@@ -64,23 +65,47 @@ export class ModelHost {
     };
   }
 
-  async infer(body: unknown): Promise<OipInferenceResponse> {
+  /** Answers a request with every output as JSON `data` (what in-process reference inference uses). */
+  async infer(body: unknown, binaryInputs?: ReadonlyMap<object, Uint8Array>): Promise<OipInferenceResponse> {
+    return (await this.answer(body, binaryInputs, false)).response as OipInferenceResponse;
+  }
+
+  /**
+   * Answers a request as the server does: outputs the request asks for as binary (binary tensor data
+   * extension) come back without `data`, with their bytes in `binary` in the order of those outputs.
+   * `binaryInputs` holds the bytes of each binary input (by its object in the request's `inputs`).
+   */
+  async answer(body: unknown, binaryInputs?: ReadonlyMap<object, Uint8Array>, binaryOutputs = true): Promise<{ response: OipInferenceResponseHeader; binary: Uint8Array[] }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OipError(400, 'the request body must be a JSON object with "inputs"');
-    const request = body as { id?: unknown; inputs?: unknown; outputs?: unknown };
+    const request = body as { id?: unknown; inputs?: unknown; outputs?: unknown; parameters?: unknown };
     if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
-    const feeds = this.feeds(request.inputs);
-    const wanted = this.selectOutputs(request.outputs);
+    const feeds = this.feeds(request.inputs, binaryInputs);
+    const wanted = this.selectOutputs(request.outputs, binaryOutputDefault(request.parameters), binaryOutputs);
     let results: Record<string, Tensor>;
     try {
       results = this.batcher ? await this.batcher.submit(feeds) : await this.runAll(feeds);
     } catch (error) {
       throw new OipError(500, `inference failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
     }
+    const binary: Uint8Array[] = [];
+    const outputs = wanted.map(({ info, binary: asBinary }) => {
+      const tensor = results[info.name] as Tensor;
+      let output: OipResponseOutputHeader;
+      if (asBinary) {
+        const encoded = encodeBinaryOutput(info.name, tensor);
+        binary.push(encoded.bytes);
+        output = encoded.output;
+      } else output = encodeOutput(info.name, tensor);
+      return this.withClassNames(output, tensor);
+    });
     return {
-      model_name: this.identity.name,
-      model_version: this.identity.version,
-      ...(typeof request.id === 'string' ? { id: request.id } : {}),
-      outputs: wanted.map((o) => this.withClassNames(encodeOutput(o.name, results[o.name] as Tensor))),
+      response: {
+        model_name: this.identity.name,
+        model_version: this.identity.version,
+        ...(typeof request.id === 'string' ? { id: request.id } : {}),
+        outputs,
+      },
+      binary,
     };
   }
 
@@ -91,28 +116,31 @@ export class ModelHost {
     return (await this.session.run(feeds, this.tensorOutputs.map((o) => o.name))) as Record<string, Tensor>;
   }
 
-  private feeds(inputs: unknown[]): Record<string, Tensor> {
+  private feeds(inputs: unknown[], binary?: ReadonlyMap<object, Uint8Array>): Record<string, Tensor> {
     const feeds: Record<string, Tensor> = {};
     for (const input of inputs) {
       const name = (input as { name?: unknown })?.name;
       const spec = this.info.inputs.find((i) => i.name === name);
       if (!spec) throw new OipError(400, `the model has no input ${JSON.stringify(name)}; its inputs are ${this.info.inputs.map((i) => i.name).join(', ')}`);
       if (feeds[spec.name]) throw new OipError(400, `input "${spec.name}" is given twice`);
-      feeds[spec.name] = decodeInput(input, spec);
+      feeds[spec.name] = decodeInput(input, spec, binary?.get(input as object));
     }
     const missing = this.info.inputs.filter((i) => !feeds[i.name]);
     if (missing.length) throw new OipError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `"${i.name}"`).join(', ')}`);
     return feeds;
   }
 
-  private selectOutputs(requested: unknown): TensorInfo[] {
-    if (requested === undefined) return this.tensorOutputs;
+  /** The outputs asked for (all by default), each with whether it goes back as binary data. */
+  private selectOutputs(requested: unknown, binaryDefault: boolean, allowBinary: boolean): { info: TensorInfo; binary: boolean }[] {
+    if (requested === undefined) return this.tensorOutputs.map((info) => ({ info, binary: allowBinary && binaryDefault }));
     if (!Array.isArray(requested)) throw new OipError(400, '"outputs" must be a list of {"name": ...}');
     return requested.map((o) => {
       const name = (o as { name?: unknown })?.name;
       const found = this.tensorOutputs.find((t) => t.name === name);
       if (!found) throw new OipError(400, `the model has no output ${JSON.stringify(name)}; its outputs are ${this.tensorOutputs.map((t) => t.name).join(', ')}`);
-      return found;
+      // An output's own binary_data wins over the request's binary_data_output, as in Triton.
+      const own = booleanParameter((o as { parameters?: unknown }).parameters, 'binary_data', `output "${found.name}"`);
+      return { info: found, binary: allowBinary && (own ?? binaryDefault) };
     });
   }
 
@@ -120,13 +148,15 @@ export class ModelHost {
    * A classifier's scores [N, classes] get the predicted class name of each row in the output's
    * parameters, which the protocol allows and standard clients ignore.
    */
-  private withClassNames(output: OipResponseOutput): OipResponseOutput {
+  private withClassNames(output: OipResponseOutputHeader, tensor: Tensor): OipResponseOutputHeader {
     const labels = this.identity.labels;
-    if (!labels || output.shape.length !== 2 || output.shape[1] !== labels.length || typeof output.data[0] !== 'number') return output;
+    if (!labels || output.shape.length !== 2 || output.shape[1] !== labels.length || !tensor.data.length || tensor.type === 'bool' || tensor.type === 'string') return output;
+    const raw = tensor.data as ArrayLike<number | bigint>;
+    const value = tensor.type === 'float16' ? (i: number) => fromFloat16Bits(raw[i] as number) : (i: number) => raw[i];
     const width = labels.length;
     const names = Array.from({ length: output.shape[0] }, (_, r) => {
       let best = 0;
-      for (let c = 1; c < width; c++) if ((output.data[r * width + c] as number) > (output.data[r * width + best] as number)) best = c;
+      for (let c = 1; c < width; c++) if (value(r * width + c) > value(r * width + best)) best = c;
       return labels[best];
     });
     return { ...output, parameters: { ...output.parameters, class_names: names } };
@@ -155,3 +185,15 @@ function canBatch(info: ModelInfo): boolean {
   return info.batch.kind === 'free' && info.inputs.every((i) => i.isTensor) && tensors.every((t) => t.shape.length > 0 && typeof t.shape[0] === 'string');
 }
 
+/** A boolean parameter, or undefined when absent; 400 when it is something else. */
+function booleanParameter(parameters: unknown, key: string, where: string): boolean | undefined {
+  if (typeof parameters !== 'object' || parameters === null) return undefined;
+  const value = (parameters as Record<string, unknown>)[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new OipError(400, `${where}: the parameter ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+/** Whether outputs go back as binary data unless they say otherwise: the request's binary_data_output. */
+function binaryOutputDefault(parameters: unknown): boolean {
+  return booleanParameter(parameters, 'binary_data_output', 'the request') ?? false;
+}

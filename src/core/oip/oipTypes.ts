@@ -27,6 +27,14 @@ export interface OipResponseOutput {
   data: (number | string | boolean | bigint)[];
 }
 
+/** A response output as the JSON part of a binary answer carries it: `data` only when not binary. */
+export type OipResponseOutputHeader = Omit<OipResponseOutput, 'data'> & { data?: OipResponseOutput['data'] };
+
+/** The JSON of a response whose outputs may be binary (their bytes follow the JSON). */
+export interface OipInferenceResponseHeader extends Omit<OipInferenceResponse, 'outputs'> {
+  outputs: OipResponseOutputHeader[];
+}
+
 export interface OipInferenceResponse {
   model_name: string;
   model_version?: string;

@@ -1,5 +1,6 @@
 import { CancelledError, UserError } from '../errors';
 import { httpRequest } from '../http/httpRequest';
+import { decodeBinaryResponse, encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../oip/binaryTensors';
 import type { OipInferenceRequest, OipInferenceResponse } from '../oip/oipTypes';
 
 export interface Answer {
@@ -8,18 +9,51 @@ export interface Answer {
   latencyMs: number;
 }
 
-/** POSTs a request to a model's `/infer`; the server's `{"error"}` becomes the message of a UserError. */
-export async function sendInference(url: string, modelName: string, request: OipInferenceRequest, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Answer> {
+export interface SendOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Send the inputs and ask for the outputs as binary tensor data; the answer is decoded to JSON values. */
+  binary?: boolean;
+}
+
+/**
+ * POSTs a request to a model's `/infer`; the server's `{"error"}` becomes the message of a UserError.
+ * With `binary`, the request goes out in the binary tensor data extension's framing and a binary answer
+ * comes back as the same response JSON would have given.
+ */
+export async function sendInference(url: string, modelName: string, request: OipInferenceRequest, options: SendOptions = {}): Promise<Answer> {
   const endpoint = `${url}/v2/models/${encodeURIComponent(modelName)}/infer`;
+  let framed: { body: Buffer; headerLength: number } | undefined;
+  if (options.binary) {
+    try {
+      framed = encodeBinaryRequest(request);
+    } catch (error) {
+      throw new UserError(`the request cannot be sent as binary tensor data: ${(error as Error).message}`);
+    }
+  }
   const started = performance.now();
   let answer;
   try {
-    answer = await httpRequest(endpoint, { method: 'POST', body: JSON.stringify(request), timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    answer = await httpRequest(endpoint, {
+      method: 'POST',
+      body: framed ? framed.body : JSON.stringify(request),
+      headers: framed ? { 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: String(framed.headerLength) } : undefined,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      signal: options.signal,
+    });
   } catch (error) {
     if (options.signal?.aborted) throw new CancelledError();
     throw new UserError(`no answer from ${endpoint}: ${(error as Error).message}`, undefined, 'check that the container runs ("modeldeploy run", or Run Locally)');
   }
   const latencyMs = performance.now() - started;
+  const headerLength = answer.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
+  if (answer.status === 200 && headerLength !== undefined) {
+    try {
+      return { response: decodeBinaryResponse(answer.body, String(headerLength)), latencyMs };
+    } catch (error) {
+      throw new UserError(`${endpoint} answered with binary tensor data that cannot be read: ${(error as Error).message}`);
+    }
+  }
   let body: unknown;
   try {
     body = answer.json();

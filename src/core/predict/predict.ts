@@ -20,9 +20,12 @@ async function localAnswers(project: ProjectConfig, requests: OipInferenceReques
   return runInWorker('infer', { file: project.model, identity: { name: project.name, version: project.version, labels: project.labels }, requests }, { signal });
 }
 
-/** Sends one request to the served model and checks the answer against in-process onnxruntime. */
-export async function predict(project: ProjectConfig, url: string, request: OipInferenceRequest, signal?: AbortSignal): Promise<PredictResult> {
-  const { response, latencyMs } = await sendInference(url, project.name, request, { signal });
+/**
+ * Sends one request to the served model and checks the answer against in-process onnxruntime. With
+ * `binary`, the request and the answer use the binary tensor data extension.
+ */
+export async function predict(project: ProjectConfig, url: string, request: OipInferenceRequest, signal?: AbortSignal, options: { binary?: boolean } = {}): Promise<PredictResult> {
+  const { response, latencyMs } = await sendInference(url, project.name, request, { signal, binary: options.binary });
   const [local] = await localAnswers(project, [request], signal);
   if ('error' in local) throw new UserError(`the server answered, but in-process onnxruntime refused the request: ${local.error}`);
   return { url, request, response, latencyMs, parity: compareResponses(response, local.response) };
@@ -47,7 +50,7 @@ function quantile(sorted: number[], q: number): number {
  * Sends each request of a JSONL file (one request per line) and writes one result per line to
  * `outFile`: the response, latency and parity, or the error. A bad line is reported and skipped.
  */
-export async function predictBatch(project: ProjectConfig, url: string, batchFile: string, outFile: string, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<BatchResult> {
+export async function predictBatch(project: ProjectConfig, url: string, batchFile: string, outFile: string, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; binary?: boolean } = {}): Promise<BatchResult> {
   let text: string;
   try {
     text = await fs.readFile(batchFile, 'utf8');
@@ -62,7 +65,7 @@ export async function predictBatch(project: ProjectConfig, url: string, batchFil
     const row: Row = { line };
     try {
       row.request = parseRequest(json, batchFile, line - 1);
-      Object.assign(row, await sendInference(url, project.name, row.request, { signal: options.signal }));
+      Object.assign(row, await sendInference(url, project.name, row.request, { signal: options.signal, binary: options.binary }));
     } catch (error) {
       if (options.signal?.aborted) throw error;
       row.error = error instanceof UserError ? error.message : String(error);

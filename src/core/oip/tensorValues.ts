@@ -1,0 +1,108 @@
+import { fromFloat16Bits, toFloat16Bits } from './float16';
+import { OipError } from './oipTypes';
+
+/**
+ * A tensor's values as onnxruntime holds them: a typed array per element type (FP16 as Uint16 bit
+ * patterns, BOOL as one byte each, 64-bit integers as BigInt arrays), or strings for BYTES.
+ */
+export type TensorData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array
+  | string[];
+
+/** A value of a JSON tensor: what the protocol's `data` lists hold (bigint: a 64-bit integer beyond 2^53). */
+export type JsonValue = number | string | boolean | bigint;
+
+const INTEGER_RANGES: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+};
+
+const bad = (message: string) => new OipError(400, message);
+
+/**
+ * JSON values (flat, row-major) as the typed data of onnxruntime element type `ortType`, checking each
+ * value's type and range; `name` names the tensor in the errors (400).
+ */
+export function typedDataFromValues(name: string, ortType: string, values: unknown[]): TensorData {
+  const where = (i: number) => `input "${name}" value ${i}`;
+  const numbers = () =>
+    values.map((v, i) => {
+      if (typeof v !== 'number') throw bad(`${where(i)} is ${JSON.stringify(v)}, not a number`);
+      return v;
+    });
+  switch (ortType) {
+    case 'float32':
+    case 'float64': {
+      // The hot path of every float model: one pass, no intermediate array.
+      const array = ortType === 'float32' ? new Float32Array(values.length) : new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'number') throw bad(`${where(i)} is ${JSON.stringify(v)}, not a number`);
+        array[i] = v;
+      }
+      return array;
+    }
+    case 'float16':
+      return Uint16Array.from(numbers(), toFloat16Bits);
+    case 'bool':
+      return Uint8Array.from(
+        values.map((v, i) => {
+          if (typeof v !== 'boolean') throw bad(`${where(i)} is ${JSON.stringify(v)}, not true or false`);
+          return v ? 1 : 0;
+        }),
+      );
+    case 'string':
+      return values.map((v, i) => {
+        if (typeof v !== 'string') throw bad(`${where(i)} is ${JSON.stringify(v)}, not a string`);
+        return v;
+      });
+    case 'int64':
+    case 'uint64':
+      // Whole numbers, or decimal strings for values beyond 2^53 that JSON numbers cannot carry exactly.
+      return (ortType === 'int64' ? BigInt64Array : BigUint64Array).from(
+        values.map((v, i) => {
+          if (!((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v)) || typeof v === 'bigint')) throw bad(`${where(i)} is ${JSON.stringify(v)}, not an integer`);
+          const big = BigInt(v);
+          if (ortType === 'uint64' ? big < 0n || big >= 2n ** 64n : big < -(2n ** 63n) || big >= 2n ** 63n) throw bad(`${where(i)} ${String(v)} is out of range for ${ortType}`);
+          return big;
+        }),
+      );
+    default: {
+      const range = INTEGER_RANGES[ortType];
+      if (!range) throw bad(`input "${name}" has element type ${ortType}, which requests cannot fill`);
+      const array = { int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array }[ortType as 'int8'];
+      return array.from(
+        numbers().map((v, i) => {
+          if (!Number.isInteger(v) || v < range[0] || v > range[1]) throw bad(`${where(i)} ${v} is not a ${ortType}`);
+          return v;
+        }),
+      );
+    }
+  }
+}
+
+/** Typed data of onnxruntime element type `ortType` as JSON values: FP16 as numbers, BOOL as true/false, 64-bit integers exact. */
+export function jsonValuesOf(ortType: string, raw: ArrayLike<number | bigint | string>): JsonValue[] {
+  if (ortType === 'float16') return Array.from(raw as Uint16Array, fromFloat16Bits);
+  if (ortType === 'bool') return Array.from(raw as Uint8Array, (v) => v !== 0);
+  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) return Array.from(raw, exactNumber);
+  return Array.from(raw);
+}
+
+/** A 64-bit integer as a Number when that is exact (the usual case: class indices, counts), else kept as bigint. */
+function exactNumber(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
