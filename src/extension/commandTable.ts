@@ -9,6 +9,7 @@ import { validateProject } from '../core/validation/validateProject';
 import { runInWorker } from '../core/worker/runInWorker';
 import { compareMetricsCommand, deployToEnvironmentCommand, promoteCommand, rollBackCommand, rollBackHereCommand } from './deployCommands';
 import type { RegistryLogins } from './deployPorts';
+import type { Config } from './config';
 import type { EngineState } from './engineState';
 import type { EnvironmentStore } from './environmentStore';
 import { runGuarded } from './errorBoundary';
@@ -23,6 +24,7 @@ import type { StatusBar } from './statusBar';
 
 /** What command handlers work with; built once in activate(). */
 export interface CommandServices {
+  config: Config;
   store: ProjectStore;
   engine: EngineState;
   statusBar: StatusBar;

@@ -29,4 +29,9 @@ export class Config extends Disposable {
   get showStatusBar(): boolean {
     return this.settings.get<boolean>('statusBar.enabled', true);
   }
+
+  /** Test predictions as binary tensor data instead of JSON numbers. */
+  get binaryTestPrediction(): boolean {
+    return this.settings.get<boolean>('testPrediction.binaryTensors', false);
+  }
 }

@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): ModelDeployApi {
   add(new ConfigDiagnostics(store));
   const statusBar = add(new StatusBar(store, engine, config, environments));
   const reports = add(new ReportDocuments());
-  registerCommands({ store, engine, statusBar, reports, environments, logins, extensionUri: context.extensionUri }).forEach(add);
+  registerCommands({ config, store, engine, statusBar, reports, environments, logins, extensionUri: context.extensionUri }).forEach(add);
   add({ dispose: () => DiffPanel.panels.forEach((panel) => panel.dispose()) });
   void store.ready();
   log.info(`Model Deploy ${context.extension.packageJSON.version} activated`);

@@ -129,7 +129,7 @@ async function sendDocument(services: CommandServices, entry: ProjectEntry, docu
   const config = requireConfig(entry);
   const request = parseRequest(document.getText(), document.uri.fsPath);
   const result = await busy(services, entry, 'predicting', () =>
-    withCancellableProgress(`Model Deploy: test prediction on ${config.name}`, async (signal) => predict(config, await localServerUrl(await services.engine.engine(), config, CONTAINER_PORT), request, signal)),
+    withCancellableProgress(`Model Deploy: test prediction on ${config.name}`, async (signal) => predict(config, await localServerUrl(await services.engine.engine(), config, CONTAINER_PORT), request, signal, { binary: services.config.binaryTestPrediction })),
   );
   const text = formatPrediction(result);
   log.block(text);

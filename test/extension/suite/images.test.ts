@@ -89,6 +89,31 @@ describe('images and containers, on the real Docker engine', function () {
     assert.deepEqual(result?.response.outputs[0].parameters?.class_names, ['versicolor']);
   });
 
+  it('with the binary tensors setting, Test Prediction sends binary tensor data and checks parity the same way', async () => {
+    const request = vscode.Uri.file(path.join(dir, '.modeldeploy', 'test-request.json'));
+    // The response bytes of the last inference in the server's access log: a binary answer is framed otherwise than JSON.
+    const inferLines = async () => {
+      const log = (await vscode.commands.executeCommand<string>('modelDeploy.showContainerLogs', (await project()).node)) ?? '';
+      return log.split('\n').filter((line) => line.includes(`"path":"/v2/models/${name}/infer"`)).map((line) => (JSON.parse(line) as { bytes: number }).bytes);
+    };
+    // The server writes its access log once per event-loop turn: wait for the line of the request just sent.
+    const lastInferBytes = async (seen: number) => (await waitFor('the inference in the access log', async () => { const lines = await inferLines(); return lines.length > seen && lines; })).pop()!;
+    const settings = vscode.workspace.getConfiguration('modelDeploy');
+    const before = (await inferLines()).length;
+    const json = await vscode.commands.executeCommand<PredictResult>('modelDeploy.sendPrediction', request);
+    const jsonBytes = await lastInferBytes(before);
+    await settings.update('testPrediction.binaryTensors', true, vscode.ConfigurationTarget.Global);
+    try {
+      const binary = await vscode.commands.executeCommand<PredictResult>('modelDeploy.sendPrediction', request);
+      assert.ok(binary?.parity.ok, 'parity holds over binary tensors');
+      assert.deepEqual(binary.response.outputs[0].parameters?.class_names, json?.response.outputs[0].parameters?.class_names);
+      assert.deepEqual(binary.response.outputs.map((o) => o.data), json?.response.outputs.map((o) => o.data), 'the same numbers as over JSON');
+      assert.notEqual(await lastInferBytes(before + 1), jsonBytes, 'the server answered in binary framing');
+    } finally {
+      await settings.update('testPrediction.binaryTensors', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('Show Container Logs shows the server output', async () => {
     const text = await vscode.commands.executeCommand<string>('modelDeploy.showContainerLogs', (await project()).node);
     assert.match(text ?? '', /"message":"ready"/);
