@@ -1,19 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import autocannon from 'autocannon';
-import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
+import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
 import type { BenchRow } from './benchTable';
-import { REPO, median } from './measure';
 import { writeFreeBatchMnist } from './freeBatchMnist';
+import { REPO, median } from './measure';
 
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 const DURATION_S = 3;
 /** Ours and the reference take turns this many times; the medians are compared, so a drift in the machine's speed hits both. */
 const ROUNDS = 3;
+const LOAD_CORE = 0;
+const SERVER_CORE = 1;
 
 interface Load {
   perSecond: number;
@@ -22,32 +24,73 @@ interface Load {
   errors: number;
 }
 
-/** A bounded load from autocannon in this process against a server on loopback. */
-async function load(url: string, connections: number, body?: string): Promise<Load> {
-  const result = await autocannon({ url, connections, duration: DURATION_S, method: body ? 'POST' : 'GET', body, headers: body ? { 'content-type': 'application/json' } : undefined });
-  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+/** The load generator on one core and every server on the other, when the machine has two and taskset. */
+const PINNED = os.cpus().length >= 2 && (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function pinned(core: number, args: string[]): [string, string[]] {
+  return PINNED ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
 }
 
-/** Starts a server process and waits until `readyPath` answers 200. */
-async function startProcess(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+/** One JSON line from a child process (the load generator, the in-process inference rate). */
+function childResult<T>(core: number, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const [command, argv] = pinned(core, args);
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** An autocannon load from its own process, pinned to the load core. */
+function load(url: string, connections: number, body: Buffer, headers: Record<string, string>): Promise<Load> {
+  const spec = { url, connections, durationS: DURATION_S, body: body.toString('base64'), headers };
+  return childResult<Load>(LOAD_CORE, [path.join(__dirname, 'loadGenerator.js'), JSON.stringify(spec)]);
+}
+
+/** Starts a server process on the server core and waits until `readyPath` answers 200. */
+async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
+  const [command, argv] = pinned(SERVER_CORE, args);
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = await new Promise<number>((resolve) => {
-      const req = http.get(`http://127.0.0.1:${port}${readyPath}`, { timeout: 1000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', () => resolve(0));
-      req.on('timeout', () => req.destroy());
-    });
-    if (status === 200) return child;
+  while ((await get(`http://127.0.0.1:${port}${readyPath}`)).status !== 200) {
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the server on port ${port} did not become ready`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return child;
+}
+
+function get(url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: body ? 'POST' : 'GET', timeout: 5000, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', () => resolve({ status: 0, body: Buffer.alloc(0) }));
+    req.on('timeout', () => req.destroy());
+    req.end(body);
+  });
+}
+
+/**
+ * Reference A: a bare node:http server that reads each request body whole and answers `response` (ours'
+ * answer to the same request, so the same bytes go each way): the HTTP and I/O cost alone.
+ */
+function bareServer(port: number, response: Buffer, contentType: string): Promise<ChildProcess> {
+  const script = `const body=Buffer.from(${JSON.stringify(response.toString('base64'))},'base64');require('http').createServer((q,s)=>{const c=[];q.on('data',(d)=>c.push(d));q.on('end',()=>{Buffer.concat(c);s.writeHead(200,{'content-type':${JSON.stringify(contentType)},'content-length':body.length});s.end(body);});}).listen(${port},'127.0.0.1')`;
+  return startServer(['-e', script], {}, port, '/');
 }
 
 /** Runs ours and the reference in turns, ROUNDS times each; the run with the median rate of each. */
@@ -61,86 +104,92 @@ async function alternate(ours: () => Promise<Load>, reference: () => Promise<Loa
   return { ours: { ...pick(runs.ours), errors: runs.ours.reduce((n, l) => n + l.errors, 0) }, reference: pick(runs.reference) };
 }
 
-const runtime = (model: string, name: string, port: number) => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }] as const;
+const runtime = (model: string, name: string, port: number): [string[], Record<string, string>] => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }];
 
-/** Served req/s for the tiny iris model vs a bare node:http server answering a fixed JSON, 32 connections. */
+const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
+
+/** Rows per inference run the server's batcher reached, from its Prometheus histogram. */
+async function meanBatchSize(url: string): Promise<number> {
+  const text = (await get(`${url}/metrics`)).body.toString();
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const mean = value('modeldeploy_batch_size_sum') / value('modeldeploy_batch_size_count');
+  return Number.isFinite(mean) && mean >= 1 ? mean : 1;
+}
+
+/** Served req/s for the tiny iris model against A, a bare server moving the same bytes, 32 connections. */
 async function tinyModelRow(): Promise<BenchRow> {
   const port = 19_101;
-  const body = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'sample.json'), 'utf8');
-  const bare = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{const b='{"model_name":"iris","outputs":[]}';s.writeHead(200,{'content-type':'application/json','content-length':b.length});s.end(b);});}).listen(${port + 1},'127.0.0.1')`;
+  const body = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'sample.json'));
+  const headers = { 'content-type': 'application/json' };
   const [args, env] = runtime(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'), 'iris', port);
-  const children = [await startProcess(['-e', bare], {}, port + 1, '/'), await startProcess([...args], env, port, '/v2/health/ready')];
-  let measured;
+  const server = await startServer(args, env, port, '/v2/health/ready');
+  const children = [server];
   try {
-    measured = await alternate(
-      () => load(`http://127.0.0.1:${port}/v2/models/iris/infer`, 32, body),
-      () => load(`http://127.0.0.1:${port + 1}/`, 32, body),
+    const infer = `http://127.0.0.1:${port}/v2/models/iris/infer`;
+    children.push(await bareServer(port + 1, (await get(infer, body, headers)).body, 'application/json'));
+    const { ours, reference } = await alternate(
+      () => load(infer, 32, body, headers),
+      () => load(`http://127.0.0.1:${port + 1}/`, 32, body, headers),
     );
+    return {
+      name: 'serve iris (tiny model), 32 connections',
+      ours: ours.perSecond,
+      reference: reference.perSecond,
+      unit: 'req/s',
+      goalRatio: 0.5,
+      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
+    };
   } finally {
     for (const child of children) child.kill('SIGKILL');
   }
-  const { ours, reference } = measured;
-  return {
-    name: 'serve iris (tiny model), 32 connections',
-    ours: ours.perSecond,
-    reference: reference.perSecond,
-    unit: 'req/s',
-    goalRatio: 0.5,
-    note: `reference: a bare node:http server returning a fixed JSON; medians of ${ROUNDS} turns of ${DURATION_S} s each; latency p50/p99 ours ${ours.p50}/${ours.p99} ms, reference ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
-  };
 }
 
-/** Served images/s for MNIST with a free batch dimension, one image per request, 64 connections, vs in-process batched onnxruntime. */
-async function mnistRow(): Promise<BenchRow> {
-  const port = 19_201;
+/**
+ * Served MNIST images/s, one image per request, 64 connections, against the limit of doing the HTTP work
+ * and the model work in one process: 1 / (1/A + 1/B), A the bare server moving the same bytes, B
+ * onnxruntime in-process at the batch size the server's batcher reached under this load.
+ */
+async function mnistRow(model: string, pixels: number[], format: 'json' | 'binary'): Promise<BenchRow> {
+  const port = format === 'json' ? 19_201 : 19_301;
+  const request: OipInferenceRequest = { inputs: [{ name: 'Input3', shape: [1, 1, 28, 28], datatype: 'FP32', data: pixels }] };
+  const binary = format === 'binary' ? encodeBinaryRequest(request) : undefined;
+  const body = binary ? binary.body : Buffer.from(JSON.stringify(request));
+  const headers: Record<string, string> = binary ? { 'content-type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: String(binary.headerLength) } : { 'content-type': 'application/json' };
+  const [args, env] = runtime(model, 'mnist', port);
+  const children = [await startServer(args, env, port, '/v2/health/ready')];
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const answer = await get(`${url}/v2/models/mnist/infer`, body, headers);
+    if (answer.status !== 200) throw new Error(`the runtime answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
+    children.push(await bareServer(port + 1, answer.body, binary ? 'application/octet-stream' : 'application/json'));
+    const { ours, reference } = await alternate(
+      () => load(`${url}/v2/models/mnist/infer`, 64, body, headers),
+      () => load(`http://127.0.0.1:${port + 1}/`, 64, body, headers),
+    );
+    const batch = Math.max(1, Math.round(await meanBatchSize(url)));
+    const model1 = await childResult<{ perSecond: number }>(SERVER_CORE, [path.join(__dirname, 'inferenceRate.js'), model, 'Input3', String(batch), '[1,28,28]', String(DURATION_S)]);
+    const limit = 1 / (1 / reference.perSecond + 1 / model1.perSecond);
+    return {
+      name: `serve MNIST (free batch), 64 connections, 1 image per ${format} request`,
+      ours: ours.perSecond,
+      reference: limit,
+      unit: 'images/s',
+      goalRatio: 0.8,
+      note: `reference: the limit 1/(1/A + 1/B) with A ${Math.round(reference.perSecond)} req/s (a bare node:http server reading the same ${body.length}-byte body and answering our ${answer.body.length}-byte response) and B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached); ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+    };
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}
+
+export async function servingBench(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-bench-'));
   try {
     const model = path.join(dir, 'mnist-free-batch.onnx');
     writeFreeBatchMnist(path.join(MNIST, 'mnist-8.onnx'), model);
-    const rows = gunzipSync(fs.readFileSync(path.join(MNIST, 'mnist_test.csv.gz'))).toString().split('\n').slice(1, 65);
-    const pixels = rows.map((line) => line.split(',').slice(1).map(Number));
-    const body = JSON.stringify({ inputs: [{ name: 'Input3', shape: [1, 1, 28, 28], datatype: 'FP32', data: pixels[0] }] });
-    const [args, env] = runtime(model, 'mnist', port);
-    const child = await startProcess([...args], env, port, '/v2/health/ready');
-    let measured;
-    try {
-      measured = await alternate(
-        () => load(`http://127.0.0.1:${port}/v2/models/mnist/infer`, 64, body),
-        async () => ({ perSecond: await inProcessBatched(model, pixels), p50: 0, p99: 0, errors: 0 }),
-      );
-    } finally {
-      child.kill('SIGKILL');
-    }
-    const { ours, reference } = measured;
-    return {
-      name: 'serve MNIST (free batch), 64 connections, 1 image per request',
-      ours: ours.perSecond,
-      reference: reference.perSecond,
-      unit: 'images/s',
-      goalRatio: 0.8,
-      note: `reference: onnxruntime-node in-process, run() on batches of 64 images; medians of ${ROUNDS} turns of ${DURATION_S} s each; served latency p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
-    };
+    const digit = gunzipSync(fs.readFileSync(path.join(MNIST, 'mnist_test.csv.gz'))).toString().split('\n')[1].split(',').slice(1).map(Number);
+    return [await tinyModelRow(), await mnistRow(model, digit, 'json'), await mnistRow(model, digit, 'binary')];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function inProcessBatched(model: string, pixels: number[][]): Promise<number> {
-  const ort = onnxRuntime();
-  // Warnings off: the copy's inner shapes still say batch 1, which onnxruntime notes on every run.
-  const session = await ort.InferenceSession.create(model, { logSeverityLevel: 3 });
-  const batch = new ort.Tensor('float32', Float32Array.from(pixels.flat()), [pixels.length, 1, 28, 28]);
-  const started = performance.now();
-  let images = 0;
-  while (performance.now() - started < DURATION_S * 1000) {
-    await session.run({ Input3: batch });
-    images += pixels.length;
-  }
-  const perSecond = images / ((performance.now() - started) / 1000);
-  await session.release();
-  return perSecond;
-}
-
-export async function servingBench(): Promise<BenchRow[]> {
-  return [await tinyModelRow(), await mnistRow()];
 }
