@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import { RequestBatcher } from '../../src/core/oip/requestBatcher';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { EXAMPLES, SHARED_DATA } from '../support/projectFixture';
@@ -54,6 +55,40 @@ describe('dynamic batching', function () {
     } finally {
       await server.close();
     }
+  });
+
+  it('runs one batch at a time: requests that arrive while a run is in flight go together in the next run', async () => {
+    // onnxruntime-node's run() is asynchronous (it computes off the JavaScript thread), so requests keep
+    // arriving during a run; they must wait for it and share the next one, not start runs of their own.
+    const ort = onnxRuntime();
+    const session = await ort.InferenceSession.create(IRIS);
+    const sizes: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const batcher = new RequestBatcher(async (feeds) => {
+      sizes.push(feeds.float_input.dims[0]);
+      most = Math.max(most, ++inFlight);
+      try {
+        // A model slow enough that the later requests surely arrive while this run is in flight.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return await session.run(feeds);
+      } finally {
+        inFlight--;
+      }
+    }, { windowMs: 0, maxRows: 64 });
+    const row = (i: number) => new ort.Tensor('float32', Float32Array.from([5 + i / 10, 3, 1.4, 0.2]), [1, 4]);
+    const first = batcher.submit({ float_input: row(0) });
+    // Submitted after the first run started: they queue behind it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Array.from({ length: 8 }, (_, i) => batcher.submit({ float_input: row(i + 1) }));
+    const answers = await Promise.all([first, ...rest]);
+    assert.equal(most, 1, 'never two runs at once');
+    assert.deepEqual(sizes, [1, 8], 'the eight that arrived during the first run shared the second');
+    for (const [i, answer] of answers.entries()) {
+      const local = await session.run({ float_input: row(i) });
+      assert.deepEqual(Array.from(answer.probabilities.data as Float32Array), Array.from(local.probabilities.data as Float32Array), `request ${i}`);
+    }
+    await session.release();
   });
 
   it('stays off for a model whose batch dimension is fixed', async () => {

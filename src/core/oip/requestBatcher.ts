@@ -22,12 +22,14 @@ export interface BatchingOptions {
 
 /**
  * Dynamic batching: requests that arrive together are merged along the batch dimension into one run()
- * and the outputs are split back per request. While a run blocks the thread, new requests queue up,
- * so under load batches form by themselves; alone, a request waits no longer than `windowMs`.
+ * and the outputs are split back per request. One run at a time: requests that arrive while a run is
+ * in flight queue up and go together in the next one, so under load batches form by themselves, and
+ * alone a request waits no longer than `windowMs`.
  */
 export class RequestBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
+  private running = false;
 
   constructor(
     private readonly run: (feeds: Feeds) => Promise<Outputs>,
@@ -49,7 +51,7 @@ export class RequestBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.running) return;
     this.scheduled = true;
     if (this.options.windowMs > 0) setTimeout(() => this.flush(), this.options.windowMs);
     else setImmediate(() => this.flush());
@@ -57,8 +59,11 @@ export class RequestBatcher {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.running || !this.queue.length) return;
     const queue = this.queue;
     this.queue = [];
+    this.running = true;
+    const runs: Promise<void>[] = [];
     const groups = new Map<string, Pending[]>();
     for (const pending of queue) groups.set(pending.key, [...(groups.get(pending.key) ?? []), pending]);
     for (const group of groups.values()) {
@@ -66,15 +71,20 @@ export class RequestBatcher {
       let rows = 0;
       for (const pending of group) {
         if (batch.length && rows + pending.rows > this.options.maxRows) {
-          void this.runBatch(batch);
+          runs.push(this.runBatch(batch));
           batch = [];
           rows = 0;
         }
         batch.push(pending);
         rows += pending.rows;
       }
-      if (batch.length) void this.runBatch(batch);
+      if (batch.length) runs.push(this.runBatch(batch));
     }
+    // What queued meanwhile goes in the next run, at once.
+    void Promise.all(runs).finally(() => {
+      this.running = false;
+      if (this.queue.length) this.flush();
+    });
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
