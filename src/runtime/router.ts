@@ -1,11 +1,7 @@
 import { bufferedLines } from './lineBuffer';
+import { log } from './jsonLog';
 import { routerConfig } from './routerConfig';
 import { startRouter } from './routerServer';
-
-/** Log lines are JSON on stdout, one per line, for whatever collects the container's output. */
-function log(level: string, message: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
-}
 
 async function main(): Promise<void> {
   let config;

@@ -1,14 +1,10 @@
 import { bufferedLines } from './lineBuffer';
+import { log } from './jsonLog';
 import { runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
 
 // Replaced by the package version when the bundle is built.
 declare const RUNTIME_VERSION: string;
-
-/** Log lines are JSON on stdout, one per line, for whatever collects the container's output. */
-function log(level: string, message: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
-}
 
 async function main(): Promise<void> {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';

@@ -1,18 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { logFrame } from '../support/logFrame';
 import { demuxLogs, LogDemuxer, type LogFrame } from '../../src/core/container/logFrames';
 import type { OipInferenceResponse } from '../../src/core/oip/oipTypes';
 import { compareResponses, PARITY_TOLERANCE } from '../../src/core/predict/parity';
 
-function frame(stream: 1 | 2, text: string): Buffer {
-  const body = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
 
 describe('LogDemuxer: the engine log format, however it is chunked', () => {
-  const log = Buffer.concat([frame(1, '{"message":"ready"}\n'), frame(2, 'warning: slow\n'), frame(1, ''), frame(2, 'x'.repeat(70_000)), frame(1, 'größe ✓\n')]);
+  const log = Buffer.concat([logFrame(1, '{"message":"ready"}\n'), logFrame(2, 'warning: slow\n'), logFrame(1, ''), logFrame(2, 'x'.repeat(70_000)), logFrame(1, 'größe ✓\n')]);
   const whole = demuxLogs(log);
 
   it('reads stdout and stderr frames apart, an empty frame and a large one included', () => {
@@ -40,7 +34,7 @@ describe('LogDemuxer: the engine log format, however it is chunked', () => {
 
   it('keeps an incomplete frame back until its end arrives', () => {
     const demuxer = new LogDemuxer();
-    const one = frame(2, 'abc');
+    const one = logFrame(2, 'abc');
     assert.deepEqual(demuxer.push(one.subarray(0, 10)), []);
     assert.deepEqual(demuxer.push(one.subarray(10)), [{ stream: 'stderr', text: 'abc' }]);
     assert.deepEqual(demuxer.push(Buffer.alloc(0)), []);

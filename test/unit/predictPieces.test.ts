@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { logFrame } from '../support/logFrame';
 import { demuxLogs, LogDemuxer } from '../../src/core/container/logFrames';
 import { UserError } from '../../src/core/errors';
 import type { ModelInfo } from '../../src/core/model/modelInfo';
@@ -6,13 +7,6 @@ import type { OipInferenceResponse } from '../../src/core/oip/oipTypes';
 import { compareResponses } from '../../src/core/predict/parity';
 import { generateRequest, parseRequest } from '../../src/core/predict/requestFile';
 
-function frame(stream: 1 | 2, text: string): Buffer {
-  const body = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
 
 function response(outputs: OipInferenceResponse['outputs']): OipInferenceResponse {
   return { model_name: 'm', outputs };
@@ -21,7 +15,7 @@ function response(outputs: OipInferenceResponse['outputs']): OipInferenceRespons
 describe('test-prediction pieces without an engine', () => {
   describe('container log frames', () => {
     it('splits stdout and stderr frames', () => {
-      assert.deepEqual(demuxLogs(Buffer.concat([frame(1, 'ready\n'), frame(2, 'warning\n'), frame(1, 'ok')])), [
+      assert.deepEqual(demuxLogs(Buffer.concat([logFrame(1, 'ready\n'), logFrame(2, 'warning\n'), logFrame(1, 'ok')])), [
         { stream: 'stdout', text: 'ready\n' },
         { stream: 'stderr', text: 'warning\n' },
         { stream: 'stdout', text: 'ok' },
@@ -29,7 +23,7 @@ describe('test-prediction pieces without an engine', () => {
     });
 
     it('keeps a frame cut across chunks until the rest arrives', () => {
-      const all = Buffer.concat([frame(1, 'first line\n'), frame(2, 'second')]);
+      const all = Buffer.concat([logFrame(1, 'first line\n'), logFrame(2, 'second')]);
       const demuxer = new LogDemuxer();
       assert.deepEqual(demuxer.push(all.subarray(0, 5)), []);
       assert.deepEqual(demuxer.push(all.subarray(5, 22)), [{ stream: 'stdout', text: 'first line\n' }]);
