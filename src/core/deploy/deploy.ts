@@ -1,12 +1,10 @@
 import type Docker from 'dockerode';
 import { UserError } from '../errors';
-import { sha256File } from '../fileHash';
-import { LABEL } from '../packaging/imageLabels';
 import type { ProjectConfig } from '../project/projectConfig';
 import type { MetricsDiff } from './diffTypes';
 import { environmentOf } from './environments';
 import { ensureLocal, environmentStatus, localImage } from './environmentState';
-import type { ImageIdentity } from './imageIdentity';
+import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
 import { release, type ReleaseResult } from './release';
@@ -19,7 +17,7 @@ export async function candidateImage(docker: Docker, project: ProjectConfig): Pr
   const tag = `${project.name}:${project.version}`;
   const image = await localImage(docker, tag);
   if (!image) throw new UserError(`there is no image ${tag} to deploy`, undefined, 'build it first: "modeldeploy build" or Build Image');
-  if (image.labels[LABEL.modelSha256] !== (await sha256File(project.model))) {
+  if (!(await holdsProjectModel(image, project))) {
     throw new UserError(`the image ${tag} was built from another model file than ${project.modelPath}`, undefined, 'build it again so that what deploys is the model you have');
   }
   return { ...image, image: tag };

@@ -1,4 +1,6 @@
+import { sha256File } from '../fileHash';
 import { LABEL } from '../packaging/imageLabels';
+import type { ProjectConfig } from '../project/projectConfig';
 
 /** An image as environments know it: its version, digest and where the engine or a registry has it. */
 export interface ImageIdentity {
@@ -23,4 +25,10 @@ export function labelMetrics(labels: Record<string, string>): Record<string, num
   } catch {
     return undefined;
   }
+}
+
+/** Whether the image holds the project's own model file (by the sha256 in its labels). */
+export async function holdsProjectModel(identity: Pick<ImageIdentity, 'labels'>, project: Pick<ProjectConfig, 'model'>): Promise<boolean> {
+  const sha = identity.labels[LABEL.modelSha256];
+  return sha !== undefined && sha === (await sha256File(project.model));
 }

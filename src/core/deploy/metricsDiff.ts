@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
 import { UserError } from '../errors';
-import { sha256File } from '../fileHash';
 import { LABEL } from '../packaging/imageLabels';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
 import { runInWorker } from '../worker/runInWorker';
@@ -9,7 +8,7 @@ import type { MetricsDiff } from './diffTypes';
 import { gatesBlock } from './environments';
 import { diffRows, summarizeGates } from './gates';
 import { extractImageModel } from './imageModel';
-import { labelMetrics, type ImageIdentity } from './imageIdentity';
+import { holdsProjectModel, type ImageIdentity, labelMetrics } from './imageIdentity';
 
 export interface DiffOptions {
   /** Makes an image available in the local engine (pulling it from its registry) and gives its local reference. */
@@ -74,7 +73,7 @@ function withoutLatency(gates: ProjectConfig['gates']): ProjectConfig['gates'] {
 async function scoreBoth(docker: Docker, project: ProjectConfig, candidate: ImageIdentity, deployed: ImageIdentity, options: DiffOptions) {
   const cleanups: (() => Promise<void>)[] = [];
   const modelOf = async (identity: ImageIdentity) => {
-    if (identity.labels[LABEL.modelSha256] && identity.labels[LABEL.modelSha256] === (await sha256File(project.model))) return project.model;
+    if (await holdsProjectModel(identity, project)) return project.model;
     const extracted = await extractImageModel(docker, await options.ensureLocal(identity));
     cleanups.push(extracted.cleanup);
     return extracted.file;

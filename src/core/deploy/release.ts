@@ -5,7 +5,6 @@ import { CancelledError, UserError } from '../errors';
 import { LABEL } from '../packaging/imageLabels';
 import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
-import { sha256File } from '../fileHash';
 import { RegistryClient } from '../registry/registryClient';
 import { withEnvironmentLock } from './deployLock';
 import type { MetricsDiff } from './diffTypes';
@@ -13,11 +12,11 @@ import { ensureLocal, environmentStatus } from './environmentState';
 import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
 import { appendHistory, currentUser, type HistoryEntry } from './historyLog';
-import type { ImageIdentity } from './imageIdentity';
+import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
 import { environmentPrefix, swapLocal } from './localEnvironment';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
-import { environmentRegistry, moveChannel, pushVersion } from './registryEnvironment';
+import { environmentRegistry, historyTag, moveChannel, pushVersion } from './registryEnvironment';
 import { smokeTest, type SmokeResult } from './smokeTest';
 
 export interface ReleaseResult {
@@ -64,7 +63,7 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
       throw new UserError(`${options.action} of ${candidate.version} to ${environment.name} was not approved`, undefined, `${environment.name} keeps ${deployed?.version ?? 'serving nothing'}`);
     }
     if (signal?.aborted) throw new CancelledError();
-    const sameModel = candidate.labels[LABEL.modelSha256] === (await sha256File(project.model));
+    const sameModel = await holdsProjectModel(candidate, project);
     let smoke: SmokeResult | undefined;
     // The smoke prediction, then the latency gate on what it measured: both before anything switches.
     const check = async (url: string) => {
@@ -144,9 +143,8 @@ async function smokeInScratchContainer(docker: Docker, project: ProjectConfig, e
 
 /** A local environment keeps each image it ran under `<name>:<environment>-<time>`, so rollback finds it. */
 export async function tagLocal(docker: Docker, project: Pick<ProjectConfig, 'name'>, environment: string, image: string, when: Date): Promise<void> {
-  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   await docker.getImage(image).tag({ repo: project.name, tag: environment });
-  await docker.getImage(image).tag({ repo: project.name, tag: `${environment}-${stamp}` });
+  await docker.getImage(image).tag({ repo: project.name, tag: historyTag(environment, when) });
 }
 
 function historyEntry(result: ReleaseResult, options: ReleaseOptions, when: Date): HistoryEntry {

@@ -1,9 +1,8 @@
 import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
-import { sha256File } from '../fileHash';
-import { LABEL } from '../packaging/imageLabels';
 import type { ProjectConfig } from '../project/projectConfig';
 import { withEnvironmentLock } from './deployLock';
+import { holdsProjectModel } from './imageIdentity';
 import { environmentOf } from './environments';
 import { environmentStatus, localImage } from './environmentState';
 import { environmentHistory, type HistoryView } from './history';
@@ -46,7 +45,7 @@ export async function rollback(docker: Docker, project: ProjectConfig, environme
       const ref = environment.registry ? await pullImage(docker, target.image, ports.credentials, signal) : target.digest;
       const image = await localImage(docker, ref);
       if (!image) throw new UserError(`the image of ${target.version} (${target.digest.slice(0, 19)}) is no longer in the Docker engine`, undefined, 'roll back to another entry (--to), or build and deploy that version again');
-      const sameModel = image.labels[LABEL.modelSha256] === (await sha256File(project.model));
+      const sameModel = await holdsProjectModel(image, project);
       const swap = await swapLocal(docker, project, environment, image.imageId, target.version, { check: async (url) => void (await smokeTest(project, url, { sameModel, signal })), signal, progress: ports.progress });
       Object.assign(result, { url: swap.url, swapMs: swap.swapMs });
       await tagLocal(docker, project, environment.name, image.imageId, when);
