@@ -2,6 +2,7 @@
 // loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { precompiledSchema } from './precompiledSchema.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -42,7 +43,7 @@ const contexts = await Promise.all(
   entries.map((e) =>
     esbuild.context({
       ...common,
-      ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [] } : {}),
+      ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [] } : { plugins: [precompiledSchema] }),
       entryPoints: { [e.out]: e.in },
       outdir: 'dist',
       banner: e.banner ? { js: e.banner } : undefined,

@@ -8,8 +8,10 @@ export interface BenchRow {
   goalRatio?: number;
   /** and/or stay under this (lower is better); */
   maxRatio?: number;
-  /** and/or our figure itself must stay under this, in `unit` (an absolute goal). */
+  /** and/or our figure itself must stay under this, in `unit` (an absolute goal); */
   maxValue?: number;
+  /** and/or exceed the reference by at most this, in `unit` (a fixed allowance over it). */
+  maxExcess?: number;
   note?: string;
 }
 
@@ -22,6 +24,7 @@ export function printBenchTable(rows: BenchRow[]): boolean {
       r.goalRatio !== undefined && { text: `ratio >= ${r.goalRatio}`, met: ratio >= r.goalRatio },
       r.maxRatio !== undefined && { text: `ratio <= ${r.maxRatio}`, met: ratio <= r.maxRatio },
       r.maxValue !== undefined && { text: `<= ${fmt(r.maxValue)} ${r.unit}`, met: r.ours <= r.maxValue },
+      r.maxExcess !== undefined && { text: `<= reference + ${fmt(r.maxExcess)} ${r.unit}`, met: r.ours - r.reference <= r.maxExcess },
     ].filter((g): g is { text: string; met: boolean } => Boolean(g));
     const goal = goals.map((g) => g.text).join(' and ') || '-';
     const ok = goals.every((g) => g.met);
@@ -37,5 +40,5 @@ export function printBenchTable(rows: BenchRow[]): boolean {
 }
 
 function fmt(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 0.1 || value === 0 ? value.toFixed(2) : value.toFixed(3);
 }

@@ -19,7 +19,11 @@ function validateWithCli(dir: string): number {
   return (JSON.parse(output) as { rows: number }).rows / ((performance.now() - started) / 1000);
 }
 
-/** The session settings of both sides: those validation uses (one intra-op thread; measured on MNIST at batch 1, two threads are no faster: about 24,200 against 23,200 rows/s in isolation, and the same inside validation, where the reader thread takes the other core). */
+/**
+ * The session settings of both sides: those validation uses. One intra-op thread is the faster for MNIST at
+ * batch 1 on two cores: raw onnxruntime ran a median 16,900 rows/s with one against 14,300 with two, over 6
+ * alternating runs; inside validation the reader thread needs the other core as well.
+ */
 const SESSION_OPTIONS = { intraOpNumThreads: 1 };
 
 /**

@@ -16,6 +16,7 @@ import { formatModelInfo } from '../core/report/modelReport';
 import { formatBatchResult, formatPrediction } from '../core/report/predictionReport';
 import { formatValidationReport } from '../core/report/validationReport';
 import { validateProject } from '../core/validation/validateProject';
+import { inspectInWorker } from '../core/worker/inspectInWorker';
 import { runInWorker } from '../core/worker/runInWorker';
 import { displayPath, EXIT_CHECK_FAILED } from './cliOutput';
 import { deployCommands } from './deployCommands';
@@ -102,8 +103,8 @@ export const cliCommands = {
     summary: 'package the project into the Docker image <name>:<version>',
     async run(ctx) {
       const project = loadProject(ctx.projectDir);
-      const [docker, model] = await Promise.all([connectEngine(), runInWorker('inspect', { file: project.model }, { signal: ctx.signal })]);
-      const result = await buildImage(docker, project, { model, onOutput: progress(ctx), signal: ctx.signal });
+      const inspection = inspectInWorker(project.model, ctx.signal);
+      const result = await buildImage(await connectEngine(), project, { inspection, onOutput: progress(ctx), signal: ctx.signal });
       const { image, id, sizeBytes, baseSizeBytes, runtimeImage } = result;
       print(ctx, { image, id, sizeBytes, baseSizeBytes, runtimeImage }, formatBuildResult(result, project.image.base));
       return 0;

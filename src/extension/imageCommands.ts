@@ -14,7 +14,7 @@ import { parseRequest } from '../core/predict/requestFile';
 import { formatBuildResult } from '../core/report/imageReport';
 import { formatPrediction } from '../core/report/predictionReport';
 import { stateDir } from '../core/validation/metricsStore';
-import { runInWorker } from '../core/worker/runInWorker';
+import { inspectInWorker } from '../core/worker/inspectInWorker';
 import type { CommandServices } from './commandTable';
 import { log } from './log';
 import { withCancellableProgress } from './progress';
@@ -31,10 +31,11 @@ export async function buildImageCommand(services: CommandServices, arg?: unknown
   const config = requireConfig(entry);
   const result = await busy(services, entry, 'building', () =>
     withCancellableProgress(`Model Deploy: building ${config.name}:${config.version}`, async (signal, progress) => {
-      const [docker, model] = await Promise.all([services.engine.engine(), runInWorker('inspect', { file: config.model }, { signal })]);
+      const inspection = inspectInWorker(config.model, signal);
+      const docker = await services.engine.engine();
       log.info(`building ${config.name}:${config.version} from ${config.dir}`);
       return buildImage(docker, config, {
-        model,
+        inspection,
         signal,
         onOutput: (line) => {
           log.info(line);

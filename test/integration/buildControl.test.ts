@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connectEngine } from '../../src/core/engine/dockerEngine';
 import { CancelledError, UserError } from '../../src/core/errors';
-import { inspectModel } from '../../src/core/model/inspectModel';
 import { buildImage } from '../../src/core/packaging/buildImage';
 import { generateDockerfile } from '../../src/core/packaging/dockerfile';
 import { runtimeImageTag } from '../../src/core/packaging/runtimeImage';
 import { loadProject } from '../../src/core/project/loadProject';
+import { inspectInWorker } from '../../src/core/worker/inspectInWorker';
 import { REPO_ROOT } from '../support/projectFixture';
+import { writeUnloadableModel } from '../support/unloadableModel';
 import { allContainerIds, docker, exampleProject, imageIdOf, strayContainers, type TestProject } from './engineFixture';
 
 /** A project Dockerfile with a step that stays silent for `seconds`. */
@@ -27,7 +28,7 @@ async function settlesTo(before: Set<string>, project: string, timeoutMs: number
   assert.deepEqual(left, [], 'containers left behind');
 }
 
-describe('build control on the real Docker engine: cancel and idle timeout', function () {
+describe('build control on the real Docker engine: cancel, idle timeout, a model onnxruntime refuses', function () {
   this.timeout(120_000);
 
   let project: TestProject;
@@ -49,14 +50,13 @@ describe('build control on the real Docker engine: cancel and idle timeout', fun
   it('a cancelled build stops at once, keeps the previous image and leaves no container', async () => {
     const config = loadProject(project.dir);
     const engine = await connectEngine();
-    const model = await inspectModel(config.model);
-    const previous = await buildImage(engine, config, { model });
+    const previous = await buildImage(engine, config, { inspection: inspectInWorker(config.model) });
     assert.equal(previous.runtimeImage, devRuntime);
     const before = await allContainerIds();
     slowDockerfile(project.dir, 12);
     const abort = new AbortController();
     let stepStarted = false;
-    const building = buildImage(engine, config, { model, signal: abort.signal, onOutput: (line) => (stepStarted ||= line.includes('RUN')) });
+    const building = buildImage(engine, config, { inspection: inspectInWorker(config.model), signal: abort.signal, onOutput: (line) => (stepStarted ||= line.includes('RUN')) });
     building.catch(() => undefined);
     // Cancel while the slow step runs, so that what happens to it is what the test sees.
     const deadline = Date.now() + 60_000;
@@ -78,9 +78,40 @@ describe('build control on the real Docker engine: cancel and idle timeout', fun
     slowDockerfile(project.dir, 8);
     const before = await allContainerIds();
     await assert.rejects(
-      buildImage(await connectEngine(), config, { model: await inspectModel(config.model), idleTimeoutMs: 1500 }),
+      buildImage(await connectEngine(), config, { inspection: inspectInWorker(config.model), idleTimeoutMs: 1500 }),
       (error) => error instanceof UserError && /got no answer from the Docker engine for 2 s and was stopped/.test(error.message),
     );
     await settlesTo(before, config.name, 60_000);
   });
+
+  // A refusal during the build stops it (a slow step keeps the build going long enough to see that); a
+  // large model's load can outlast a model-only build, which the delayed refusal stands for.
+  for (const refusal of ['during the build', 'after the build finished']) {
+    it(`a model that onnxruntime cannot load fails the build with its reason (${refusal}), keeps the previous image and leaves no image`, async () => {
+      const config = loadProject(project.dir);
+      fs.rmSync(path.join(project.dir, 'Dockerfile'), { force: true });
+      fs.copyFileSync(path.join(REPO_ROOT, 'examples', 'iris', 'model', path.basename(config.model)), config.model);
+      const engine = await connectEngine();
+      const previous = await buildImage(engine, config, { inspection: inspectInWorker(config.model) });
+      const imagesBefore = new Set((await docker.listImages({ all: true })).map((i) => i.Id));
+      writeUnloadableModel(config.model);
+      if (refusal === 'during the build') slowDockerfile(project.dir, 30);
+      const inspection = inspectInWorker(config.model);
+      let built = false;
+      const onOutput = (line: string) => (built ||= /exporting to image: done/.test(line));
+      if (refusal !== 'during the build') inspection.loaded = inspection.loaded.catch(async (error) => {
+        while (!built) await new Promise((resolve) => setTimeout(resolve, 20));
+        throw error;
+      });
+      await assert.rejects(
+        buildImage(engine, config, { inspection, onOutput }),
+        (error) => error instanceof UserError && /onnxruntime cannot load the model/.test(error.message) && error.location?.file === config.model,
+      );
+      assert.equal(built, refusal !== 'during the build', 'the refusal came when this case says');
+      fs.rmSync(path.join(project.dir, 'Dockerfile'), { force: true });
+      assert.equal((await docker.getImage(`${config.name}:${config.version}`).inspect()).Id, previous.id, 'the tag still names the previous image');
+      const made = (await docker.listImages({ all: true })).filter((i) => !imagesBefore.has(i.Id) && i.Labels?.['modeldeploy.project'] === config.name);
+      assert.deepEqual(made.map((i) => i.Id), [], 'no image of the refused model is left');
+    });
+  }
 });

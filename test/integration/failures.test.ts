@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { generateDockerfile } from '../../src/core/packaging/dockerfile';
 import { cli, type CliRun } from '../support/cliProcess';
+import { writeUnloadableModel } from '../support/unloadableModel';
 import { assertNothingLeftBehind, containersOf, exampleProject, imageIdOf, snapshotEngine, type TestProject } from './engineFixture';
 
 /** A clear failure: exit 2, one error line saying what and where, no stack trace. */
@@ -46,6 +47,16 @@ describe('failures on the real Docker engine give clear errors and leave nothing
     fs.writeFileSync(path.join(project.dir, 'Dockerfile'), `${generateDockerfile()}RUN ["node", "-e", "console.error('step broke'); process.exit(4)"]\n`);
     const run = cli(['build', '--project', project.dir]);
     assertUserError(run, /Dockerfile: the image build failed: .*(exit code|non-zero code): 4/);
+    await assertNothingLeftBehind(before);
+  });
+
+  it('a model that onnxruntime cannot load: exit 2 naming the model file and the reason; the previous image stays under the tag', async () => {
+    buildOnce();
+    const before = await snapshotEngine(project.name, tag());
+    const model = path.join(project.dir, 'model', 'iris-v2.onnx');
+    writeUnloadableModel(model);
+    const run = cli(['build', '--project', project.dir]);
+    assertUserError(run, /error: \S*iris-v2\.onnx: onnxruntime cannot load the model: .*NoSuchOperator/);
     await assertNothingLeftBehind(before);
   });
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/core/errors';
+import { openBatchesInThread, receiveBatches, startReader } from '../../src/core/validation/dataBatches';
 import { openDataset, type DataSpec } from '../../src/core/validation/dataReader';
 import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
@@ -110,4 +111,42 @@ describe('the validation data reader', () => {
       });
     });
   }
+});
+
+describe('the data reader thread', () => {
+  const mnist = { file: path.join(SHARED_DATA, 'mnist', 'mnist_test.csv.gz'), target: 'label' };
+
+  it('hands over every row in order, and its port may be read from wherever it was passed', async () => {
+    const stream = await openBatchesInThread(mnist);
+    let rows = 0;
+    let lastLine = 0;
+    for await (const batch of stream.batches) {
+      assert.ok(batch.lines[0] > lastLine);
+      lastLine = batch.lines[batch.count - 1];
+      rows += batch.count;
+    }
+    await stream.close();
+    assert.equal(rows, 10_000);
+    assert.equal(lastLine, 10_001);
+  });
+
+  it('reports a thread that stops before the end of the data as an error, not a wait for ever', async () => {
+    const reader = startReader(mnist);
+    const stream = await receiveBatches(reader.port);
+    let rows = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const batch of stream.batches) {
+          rows += batch.count;
+          if (rows === batch.count) await reader.stop();
+        }
+      })(),
+      /the data reader thread stopped before the end of the data/,
+    );
+    assert.ok(rows < 10_000);
+  });
+
+  it('passes on a reading error with its file', async () => {
+    await assert.rejects(openBatchesInThread({ ...mnist, file: path.join(SHARED_DATA, 'nope.csv') }), (error: unknown) => error instanceof UserError && /does not exist/.test(error.message));
+  });
 });

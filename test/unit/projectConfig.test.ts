@@ -5,7 +5,8 @@ import { checkProjectConfig } from '../../src/core/project/checkProjectConfig';
 import { UserError } from '../../src/core/errors';
 import { ConfigError } from '../../src/core/project/configProblem';
 import { loadProject } from '../../src/core/project/loadProject';
-import { makeProject } from '../support/projectFixture';
+import { makeProject, REPO_ROOT } from '../support/projectFixture';
+import Ajv from 'ajv';
 
 const GOOD = `name: iris-classifier
 version: 1.2.0
@@ -22,6 +23,13 @@ gates:
 `;
 
 describe('project config', () => {
+  // Commands compile the schema without checking it against the meta-schema: this is where it is checked.
+  it('the config schema is a valid JSON Schema', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas', 'modeldeploy.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ strict: false });
+    assert.equal(ajv.validateSchema(schema), true, ajv.errorsText(ajv.errors));
+  });
+
   let project: { dir: string; cleanup: () => void };
   before(() => {
     project = makeProject({ 'model/iris.onnx': 'x', 'data/validation.csv': 'a,species\n1,setosa\n', 'sample.json': '{}', 'notes.txt': '' });

@@ -5,22 +5,22 @@ import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { UserError } from '../errors';
 import type { ModelInfo, TensorInfo } from './modelInfo';
 import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
+import { readOnnxSignature, type OnnxSignature } from './onnxSignature';
 import { onnxRuntime } from './onnxRuntime';
 
 /**
- * Loads a model with onnxruntime and reports its signature, producer and identity. Models that
- * onnxruntime cannot serve as a whole (non-tensor outputs, inputs of several kinds) are reported with
- * notes, never a crash.
+ * Reports a model's signature, producer and identity, read from its file, then loads it with onnxruntime
+ * to prove it runs. `onRead` gets the report before onnxruntime starts, for work that can begin at once
+ * (a build) and that the load then confirms. Models that onnxruntime cannot serve as a whole (non-tensor
+ * outputs, inputs of several kinds) are reported with notes, never a crash.
  */
-export async function inspectModel(file: string): Promise<ModelInfo> {
+export async function inspectModel(file: string, onRead?: (info: ModelInfo) => void): Promise<ModelInfo> {
   const bytes = await readModelBytes(file);
-  const header = parseHeader(file, bytes);
+  const info = readModelInfo(file, bytes);
+  onRead?.(info);
   const session = await createSession(file, bytes);
-  try {
-    return describeModel(file, bytes, header, session);
-  } finally {
-    await session.release();
-  }
+  await session.release();
+  return info;
 }
 
 export async function readModelBytes(file: string): Promise<Buffer> {
@@ -34,17 +34,34 @@ export async function readModelBytes(file: string): Promise<Buffer> {
   }
 }
 
+/** The model's header and signature, or a UserError saying the file is not an ONNX model. */
+export function readModelInfo(file: string, bytes: Uint8Array): ModelInfo {
+  let header: OnnxHeader;
+  let signature: OnnxSignature;
+  try {
+    header = readOnnxHeader(bytes);
+    signature = readOnnxSignature(bytes);
+  } catch {
+    throw notOnnx(file, bytes);
+  }
+  return modelInfo(file, bytes, header, signature);
+}
+
 /** The model's header, or a UserError saying the file is not an ONNX model. */
 export function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
   try {
     return readOnnxHeader(bytes);
   } catch {
-    throw new UserError(
-      `not an ONNX model (${bytes.length} bytes that do not parse as an ONNX ModelProto)`,
-      { file },
-      'export the model to ONNX (torch.onnx.export, skl2onnx, tf2onnx) and point "model" at the .onnx file',
-    );
+    throw notOnnx(file, bytes);
   }
+}
+
+function notOnnx(file: string, bytes: Uint8Array): UserError {
+  return new UserError(
+    `not an ONNX model (${bytes.length} bytes that do not parse as an ONNX ModelProto)`,
+    { file },
+    'export the model to ONNX (torch.onnx.export, skl2onnx, tf2onnx) and point "model" at the .onnx file',
+  );
 }
 
 export async function createSession(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions = {}): Promise<OrtSession> {
@@ -58,8 +75,10 @@ export async function createSession(file: string, bytes: Uint8Array, options: Or
 }
 
 export function describeModel(file: string, bytes: Uint8Array, header: OnnxHeader, session: OrtSession): ModelInfo {
-  const inputs = session.inputMetadata.map(toTensorInfo);
-  const outputs = session.outputMetadata.map(toTensorInfo);
+  return modelInfo(file, bytes, header, { inputs: session.inputMetadata.map(toTensorInfo), outputs: session.outputMetadata.map(toTensorInfo) });
+}
+
+function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelInfo {
   const notes: string[] = [];
   for (const output of outputs.filter((o) => !o.isTensor)) {
     notes.push(`output "${output.name}" is not a tensor (a sequence or map, such as ZipMap's); it is neither served nor scored: use a tensor output`);

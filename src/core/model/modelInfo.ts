@@ -22,3 +22,12 @@ export interface ModelInfo {
   /** Things the user should know (skipped non-tensor outputs, inputs batching cannot fill, ...). */
   notes: string[];
 }
+
+/**
+ * A model's inspection in its two steps: `read`, what its file says (signature, sha256), in milliseconds;
+ * then `loaded`, the same once onnxruntime has loaded the model, proving that it runs.
+ */
+export interface ModelInspection {
+  read: Promise<ModelInfo>;
+  loaded: Promise<ModelInfo>;
+}

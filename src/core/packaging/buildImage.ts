@@ -5,7 +5,7 @@ import { CancelledError, UserError } from '../errors';
 import { ensureBaseImage, inspectImage } from '../engine/baseImage';
 import { reasonOf } from '../engine/dockerEngine';
 import { EngineStreamError } from '../engine/progressStream';
-import type { ModelInfo } from '../model/modelInfo';
+import type { ModelInspection } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
 import { metricsFile, readMetrics } from '../validation/metricsStore';
 import type { ContextEntry } from './buildContext';
@@ -21,8 +21,11 @@ declare const RUNTIME_VERSION: string | undefined;
 const runtimeVersion = typeof RUNTIME_VERSION === 'string' ? RUNTIME_VERSION : 'dev';
 
 export interface BuildOptions {
-  /** The model's inspection (signature, sha256), made off the caller's thread. */
-  model: ModelInfo;
+  /**
+   * The model's inspection, made off the caller's thread: what its file says labels the image, and
+   * onnxruntime's load runs beside the build; the image gets its tag only once the load has succeeded.
+   */
+  inspection: ModelInspection;
   /** Each line of build output, for a log or a progress view. */
   onOutput?: (line: string) => void;
   signal?: AbortSignal;
@@ -78,31 +81,40 @@ function contentDate(files: string[]): Date {
 /**
  * Packages the project into `<name>:<version>` through the engine's build API: the base image checked
  * (and pulled) first, the shared runtime image made when missing, then a context of only the model
- * and metadata built on it. A failed or cancelled build leaves no container behind and keeps the
- * previous image under its tag.
+ * and metadata built on it, while onnxruntime loads the model beside it. The tag moves only when both
+ * have succeeded: a failed or cancelled build leaves no container behind and keeps the previous image
+ * under its tag.
  */
 export async function buildImage(docker: Docker, project: ProjectConfig, options: BuildOptions): Promise<BuildResult> {
-  const { signal } = options;
   const onOutput = options.onOutput ?? (() => undefined);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const base = await ensureBaseImage(docker, project, { signal, onEvent: (e) => e.status && onOutput(`${e.id ? `${e.id}: ` : ''}${e.status}`) });
+  const tag = `${project.name}:${project.version}`;
   const ownDockerfile = projectDockerfile(project);
   const dockerfileText = ownDockerfile ? fs.readFileSync(ownDockerfile, 'utf8') : generateDockerfile();
-  const validation = await readMetrics(project, project.version);
+  const basePulled = ensureBaseImage(docker, project, { signal: options.signal, onEvent: (e) => e.status && onOutput(`${e.id ? `${e.id}: ` : ''}${e.status}`) });
+  // The shared runtime image does not depend on the model: it is checked (or made) while the rest is read.
+  const runtimeMade = basePulled.then((base) => ensureRuntimeImage(docker, project, base, runtimeVersion, { onOutput, signal: options.signal, idleTimeoutMs }));
+  runtimeMade.catch(() => undefined); // awaited below, after the other reads
+  const [model, base, validation, source, previous] = await Promise.all([options.inspection.read, basePulled, readMetrics(project, project.version), gitSource(project.dir), inspectImage(docker, tag)]);
   const created = contentDate([project.model, project.configFile, metricsFile(project, project.version), ...(ownDockerfile ? [ownDockerfile] : [])]);
-  const labels = imageLabels(project, options.model, validation, runtimeVersion, await gitSource(project.dir), created);
+  const labels = imageLabels(project, model, validation, runtimeVersion, source, created);
   const notes: string[] = [];
   if (!validation) notes.push(`no validation metrics for ${project.version}: the image carries none (run Validate first to label it with them)`);
-  else if (validation.modelSha256 !== options.model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none (validate again)`);
+  else if (validation.modelSha256 !== model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none (validate again)`);
 
-  const tag = `${project.name}:${project.version}`;
-  const previous = await inspectImage(docker, tag);
+  // A model that onnxruntime cannot load stops the build at once.
+  const loadFailed = new AbortController();
+  const loaded = options.inspection.loaded.catch((error: unknown) => {
+    loadFailed.abort();
+    throw error;
+  });
+  loaded.catch(() => undefined); // awaited after the build; a failure during it must not count as unhandled
+  const signal = options.signal ? AbortSignal.any([options.signal, loadFailed.signal]) : loadFailed.signal;
   let runtimeImage: string;
   let imageId: string | undefined;
   try {
-    runtimeImage = await ensureRuntimeImage(docker, project, base, runtimeVersion, { onOutput, signal, idleTimeoutMs });
+    runtimeImage = await runtimeMade;
     imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels)), {
-      tag,
       platform: project.image.platform,
       buildargs: { [RUNTIME_BUILD_ARG]: runtimeImage },
       onOutput,
@@ -110,11 +122,23 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
       idleTimeoutMs,
     });
   } catch (error) {
-    if (error instanceof CancelledError || signal?.aborted) throw new CancelledError();
+    if (loadFailed.signal.aborted) {
+      await removeRefused(docker, project, model.sha256);
+      await loaded;
+    }
+    if (error instanceof CancelledError || options.signal?.aborted) throw new CancelledError();
     if (error instanceof UserError) throw error;
     throw buildFailure(error, ownDockerfile);
   }
-  const built = await inspectImage(docker, imageId ?? tag);
+  if (!imageId) throw new UserError(`the build of ${tag} ended but the engine did not say which image it made`);
+  try {
+    await loaded;
+  } catch (error) {
+    await removeRefused(docker, project, model.sha256);
+    throw error;
+  }
+  await docker.getImage(imageId).tag({ repo: project.name, tag: project.version });
+  const built = await inspectImage(docker, imageId);
   if (!built) throw new UserError(`the build of ${tag} ended but the engine has no such image`);
   if (previous && previous.Id !== built.Id) await removeReplaced(docker, previous);
   return { image: tag, id: built.Id, sizeBytes: built.Size, baseSizeBytes: base.Size, dockerfile: ownDockerfile ? 'project' : 'generated', runtimeImage, labels, notes };
@@ -127,6 +151,12 @@ function buildFailure(error: unknown, ownDockerfile: string | undefined): UserEr
   const line = /line (\d+)/i.exec(reason)?.[1];
   const hint = ownDockerfile ? `fix ${path.basename(ownDockerfile)}, or delete it to use the generated one` : 'see the build output in the log';
   return new UserError(`the image build failed: ${reason}`, { file, ...(line ? { line: Number(line) } : {}) }, hint);
+}
+
+/** After onnxruntime refused the model: the untagged images the build made of it (it may have finished as the refusal came) go. */
+async function removeRefused(docker: Docker, project: ProjectConfig, modelSha256: string): Promise<void> {
+  const made = await docker.listImages({ filters: { dangling: ['true'], label: [`${LABEL.project}=${project.name}`, `${LABEL.modelSha256}=${modelSha256}`] } }).catch(() => []);
+  await Promise.all(made.map((image) => docker.getImage(image.Id).remove().catch(() => undefined)));
 }
 
 /** The image a rebuild of the same tag replaced is removed when nothing uses it, so rebuilds leave no litter. */

@@ -6,7 +6,8 @@ import type { Platform } from '../project/projectConfig';
 import { packBuildContext, type ContextEntry } from './buildContext';
 
 export interface EngineBuildOptions {
-  tag: string;
+  /** The image's tag; without one the image stays untagged, for the caller to tag once it is satisfied. */
+  tag?: string;
   platform: Platform;
   buildargs?: Record<string, string>;
   onOutput: (line: string) => void;
@@ -45,7 +46,7 @@ export async function runEngineBuild(docker: Docker, entries: ContextEntry[], op
   let imageId: string | undefined;
   const traceLines = buildkitLines();
   const stream = (await docker.buildImage(packBuildContext(entries), {
-    t: options.tag,
+    ...(options.tag ? { t: options.tag } : {}),
     platform: options.platform,
     buildargs: options.buildargs,
     // BuildKit: COPY and LABEL steps without intermediate containers, several times faster than the
@@ -54,7 +55,7 @@ export async function runEngineBuild(docker: Docker, entries: ContextEntry[], op
     abortSignal: options.signal,
   } as Docker.ImageBuildOptions)) as unknown as NodeJS.ReadableStream & { destroy(): void };
   await followProgress(stream, {
-    what: `the build of ${options.tag}`,
+    what: options.tag ? `the build of ${options.tag}` : 'the build',
     idleTimeoutMs: options.idleTimeoutMs,
     signal: options.signal,
     onEvent: (event) => {

@@ -1,18 +1,13 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
-import schema from '../../../schemas/modeldeploy.schema.json';
+import { configSchemaValidator } from './configSchemaValidator';
 import { didYouMean } from './didYouMean';
 import { type ConfigProblem, fieldName } from './configProblem';
 import { rangeOfKey, rangeOfPath } from './yamlPositions';
 
-// One compiled validator for the process: compiling the schema is the slow part.
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ValidateFunction | undefined;
 function validate(value: unknown): ErrorObject[] {
-  if (!validator) {
-    // strict: false lets the schema carry editor-only keywords such as patternErrorMessage.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-    validator = ajv.compile(schema);
-  }
+  validator ??= configSchemaValidator();
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 

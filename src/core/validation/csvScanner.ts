@@ -132,7 +132,9 @@ export class CsvScanner {
         record.ensureCapacity(field + 1);
         ({ starts, ends, quoted, values, parsed } = record);
       }
-      if (buf[i] === QUOTE) {
+      // Reads stay inside the buffer: one past its end, at a field cut by the chunk boundary, would make
+      // V8 drop this function's optimised code.
+      if (i < length && buf[i] === QUOTE) {
         // Quoted field: runs to the closing quote; "" is an escaped quote.
         let j = i + 1;
         for (;;) {
@@ -163,7 +165,7 @@ export class CsvScanner {
         // (at most 15 digits: Clinger's fast path, the same double Number() gives).
         let j = i;
         let negative = false;
-        if (buf[j] === MINUS || buf[j] === PLUS) negative = buf[j++] === MINUS;
+        if (j < length && (buf[j] === MINUS || buf[j] === PLUS)) negative = buf[j++] === MINUS;
         let mantissa = 0;
         let digits = 0;
         let decimals = -1;

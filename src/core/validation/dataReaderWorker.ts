@@ -1,6 +1,5 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { serveBatches } from './dataBatches';
-import type { DataSpec } from './dataReader';
+import { workerData } from 'node:worker_threads';
+import { serveBatches, type ReaderData } from './dataBatches';
 
 /** Entry of the data reader thread: a bundle of its own, small, so the thread starts quickly. */
-void serveBatches(workerData as DataSpec, parentPort!);
+void serveBatches(workerData as ReaderData);

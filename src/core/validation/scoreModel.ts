@@ -1,34 +1,41 @@
+import type { MessagePort } from 'node:worker_threads';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
-import type { OnnxHeader } from '../model/onnxHeader';
+import { createSession, readModelBytes, readModelInfo } from '../model/inspectModel';
+import type { ModelInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
-import { openBatchesInThread } from './dataBatches';
+import { receiveBatches } from './dataBatches';
 import { planInput } from './inputPlan';
 import { InputScratch, modelInputs } from './modelInputs';
 import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 import type { ValidationProgress, ValidationReport } from './validationReport';
 
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Runs started before the oldest is awaited, where a fixed batch cuts a data batch into several. run()
+ * computes on this thread, each after a turn of the event loop; queued runs share those turns, which
+ * counts where a run is one row.
+ */
+const RUNS_IN_FLIGHT = 16;
 
 /**
  * Streams the validation set through the model and computes the task's metrics. Runs on a worker
- * thread (run() blocks its thread); the data is parsed on a second one, so parsing overlaps inference.
+ * thread (run() blocks its thread); the data is parsed on a second one, the reader thread whose port
+ * `batches` is, so parsing overlaps inference.
  */
-export async function scoreModel(project: ProjectConfig, onProgress: (p: ValidationProgress) => void, signal?: AbortSignal): Promise<ValidationReport> {
+export async function scoreModel(project: ProjectConfig, batches: MessagePort, onProgress: (p: ValidationProgress) => void, signal?: AbortSignal): Promise<ValidationReport> {
   const validation = project.validation;
   if (!validation) throw new UserError('the project has no validation set', { file: project.configFile, field: 'validation' }, 'add a "validation:" section with data and target');
   const started = performance.now();
   const dataSha256 = sha256File(validation.data);
-  // The reader thread starts first: its start-up overlaps loading the model.
-  const opening = openBatchesInThread({ file: validation.data, target: validation.target, features: validation.features, scale: validation.input.scale });
+  // The header is awaited once the model is loaded: the reader thread's start-up overlaps it.
+  const opening = receiveBatches(batches);
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
-  let bytes: Buffer;
-  let header: OnnxHeader;
+  let model: ModelInfo;
   let session: Awaited<ReturnType<typeof createSession>>;
   try {
-    bytes = await readModelBytes(project.model);
-    header = parseHeader(project.model, bytes);
+    const bytes = await readModelBytes(project.model);
+    model = readModelInfo(project.model, bytes);
     // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
     // would slow both.
     session = await createSession(project.model, bytes, { intraOpNumThreads: 1 });
@@ -41,25 +48,35 @@ export async function scoreModel(project: ProjectConfig, onProgress: (p: Validat
     throw error;
   });
   try {
-    const model = describeModel(project.model, bytes, header, session);
     const plan = planInput(project, model, stream.features.length);
     const scorer: Scorer = project.task === 'regression' ? new RegressionScorer(validation.data) : new ClassificationScorer(validation.data, project.labels);
-    const scratch = new InputScratch(plan.elementType);
+    // A free batch is one run per data batch, so one at a time in one input array. Otherwise each run in
+    // flight has its array, and one more is filled (by the loop below) before the oldest is awaited.
+    const runsInFlight = plan.batchFixed ? RUNS_IN_FLIGHT : 1;
+    const scratch = new InputScratch(plan.elementType, plan.batchFixed ? RUNS_IN_FLIGHT + 1 : 1);
     const scoringStarted = performance.now();
     let rows = 0;
     let lastProgress = 0;
-    for await (const batch of stream.batches) {
-      if (signal?.aborted) throw new CancelledError();
-      for (const chunk of modelInputs(plan, batch, scratch)) {
-        const outputs = await session.run({ [plan.inputName]: chunk.tensor }, [plan.outputName]);
-        scorer.add(outputs[plan.outputName], batch, chunk.offset, chunk.count);
+    const inFlight: Promise<void>[] = [];
+    try {
+      for await (const batch of stream.batches) {
+        if (signal?.aborted) throw new CancelledError();
+        for (const piece of modelInputs(plan, batch, scratch)) {
+          if (inFlight.length === runsInFlight) await inFlight.shift();
+          // Runs end in the order they start, so rows are scored in file order.
+          inFlight.push(session.run({ [plan.inputName]: piece.tensor }, [plan.outputName]).then((outputs) => scorer.add(outputs[plan.outputName], batch, piece.offset, piece.count)));
+        }
+        // The batch's arrays go back to the reader thread when the next batch is asked for.
+        while (inFlight.length > 0) await inFlight.shift();
+        rows += batch.count;
+        const now = performance.now();
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          onProgress({ rows });
+        }
       }
-      rows += batch.count;
-      const now = performance.now();
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        onProgress({ rows });
-      }
+    } finally {
+      await Promise.allSettled(inFlight); // none may still run when the session is released
     }
     if (rows === 0) throw new UserError('the validation set has no rows', { file: validation.data }, 'add labelled rows below the header');
     onProgress({ rows });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import { CancelledError } from '../errors';
 import { deserializeError } from './serializeError';
 import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
@@ -8,6 +8,8 @@ import type { WorkerTasks } from './workerTasks';
 export interface WorkerOptions<P> {
   signal?: AbortSignal;
   onProgress?: (progress: P) => void;
+  /** Objects in the arguments to move to the thread rather than copy, such as message ports. */
+  transfer?: Transferable[];
 }
 
 /** The worker script sits next to this module: dist/coreWorker.js in the bundles, out/.../coreWorker.js in tests. */
@@ -29,7 +31,7 @@ export function runInWorker<K extends keyof WorkerTasks>(
 ): Promise<WorkerTasks[K]['result']> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new CancelledError());
-    const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task, args } satisfies WorkerRequest });
+    const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task, args } satisfies WorkerRequest, transferList: options.transfer });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { scorePair } from '../deploy/scorePair';
 import type { PairedScores } from '../deploy/diffTypes';
 import { inspectModel } from '../model/inspectModel';
@@ -10,8 +11,10 @@ import type { ValidationProgress, ValidationReport } from '../validation/validat
 
 /** The tasks the core worker thread runs, with their argument, result and progress types. */
 export interface WorkerTasks {
-  inspect: { args: { file: string }; result: ModelInfo; progress: never };
-  validate: { args: { project: ProjectConfig }; result: ValidationReport; progress: ValidationProgress };
+  /** Progress: the model as its file describes it, before onnxruntime loads it. */
+  inspect: { args: { file: string }; result: ModelInfo; progress: ModelInfo };
+  /** `batches`: the port of a reader thread already started on the validation data (startReader). */
+  validate: { args: { project: ProjectConfig; batches: MessagePort }; result: ValidationReport; progress: ValidationProgress };
   infer: { args: { file: string; identity: ModelIdentity; requests: unknown[] }; result: LocalAnswer[]; progress: never };
   scorePair: { args: { project: ProjectConfig; deployedModel: string; candidateModel: string }; result: PairedScores; progress: never };
 }
@@ -19,8 +22,8 @@ export interface WorkerTasks {
 type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void, signal: AbortSignal) => Promise<WorkerTasks[K]['result']>;
 
 export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
-  inspect: (args) => inspectModel(args.file),
-  validate: (args, progress, signal) => scoreModel(args.project, progress, signal),
+  inspect: (args, progress) => inspectModel(args.file, progress),
+  validate: (args, progress, signal) => scoreModel(args.project, args.batches, progress, signal),
   infer: (args) => inferLocally(args.file, args.identity, args.requests),
   scorePair: (args, _progress, signal) => scorePair(args.project, args.deployedModel, args.candidateModel, signal),
 };
