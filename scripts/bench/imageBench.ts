@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { removeLocalContainers } from '../../src/core/container/localContainers';
-import { runContainer } from '../../src/core/container/runContainer';
+import { hardenedSpec, runContainer, startContainer } from '../../src/core/container/runContainer';
 import { probe } from '../../src/core/container/waitReady';
 import { runEngineBuild } from '../../src/core/packaging/engineBuild';
 import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
@@ -58,29 +58,29 @@ async function twoLineBuild(docker: Docker, runtimeImage: string, model: string,
   return ms;
 }
 
-/** The time from starting a container to its first 200: ours (the model server) and a bare Node server in the same base image. */
+/**
+ * The time from starting a container to its first ready answer: ours (the model server) and a bare Node
+ * server in the same base image, both started and polled by the same code with the same hardened settings
+ * (uid, read-only root, CPU and memory limits, loopback publishing), taking turns.
+ */
 async function startToReady(docker: Docker, dir: string): Promise<{ ours: number; bare: number }> {
   const project = loadProject(dir);
   const ours: number[] = [];
   const bare: number[] = [];
+  const bareSpec = hardenedSpec({
+    name: `${project.name}-bare-server`,
+    image: project.image.base,
+    labels: {},
+    cmd: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
+    publish: { 8080: undefined },
+  });
+  const answers = async (url: string) => (await probe(`${url}/`, 1000)) === 200;
   for (let i = 0; i < START_RUNS; i++) {
     ours.push((await runContainer(docker, project)).startToReadyMs);
     await removeLocalContainers(docker, project, 1);
-    const container = await docker.createContainer({
-      Image: project.image.base,
-      Cmd: ['node', '-e', "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
-      ExposedPorts: { '8080/tcp': {} },
-      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, ReadonlyRootfs: true, CapDrop: ['ALL'] },
-    });
-    try {
-      const started = performance.now();
-      await container.start();
-      const port = (await container.inspect()).NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
-      while ((await probe(`http://127.0.0.1:${port}/`, 1000)) !== 200) await new Promise((resolve) => setTimeout(resolve, 25));
-      bare.push(performance.now() - started);
-    } finally {
-      await container.remove({ force: true });
-    }
+    const started = await startContainer(docker, bareSpec, { isReady: answers });
+    bare.push(started.startToReadyMs);
+    await docker.getContainer(started.id).remove({ force: true });
   }
   return { ours: median(ours), bare: median(bare) };
 }
@@ -139,7 +139,7 @@ export async function imageBench(): Promise<BenchRow[]> {
         reference: start.bare / 1000,
         unit: 's',
         maxExcess: 0.06,
-        note: `from starting the container to its first ready answer; reference: a bare node:http server in the same base image with the same port publishing and hardening, its first answer; medians of ${START_RUNS} alternating runs`,
+        note: `from starting the container to its first ready answer; reference: a bare node:http server in the same base image, started and polled by the same code with the same hardened settings and publishing, to its first answer; medians of ${START_RUNS} alternating runs`,
       },
     ];
   } finally {

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { createSession, describeModel, parseHeader, readModelInfo } from '../../src/core/model/inspectModel';
+import type { InferenceSession } from 'onnxruntime-node';
+import { createSession, readModelInfo } from '../../src/core/model/inspectModel';
+import type { TensorInfo } from '../../src/core/model/modelInfo';
 import { UserError } from '../../src/core/errors';
 import { EXAMPLES, FIXTURE_MODELS, SHARED_DATA } from '../support/projectFixture';
 
@@ -44,10 +46,16 @@ const edgeModels: Record<string, Buffer> = {
   }),
 };
 
-async function onnxRuntimeReport(file: string, bytes: Buffer) {
+/** What onnxruntime reports of an input or output, in inspection's terms: an unnamed dimension is "?". */
+function reported(meta: InferenceSession.ValueMetadata): TensorInfo {
+  if (!meta.isTensor) return { name: meta.name, type: 'non-tensor', shape: [], isTensor: false };
+  return { name: meta.name, type: meta.type, shape: meta.shape.map((d) => (d === '' || (typeof d === 'number' && d < 0) ? '?' : d)), isTensor: true };
+}
+
+async function onnxRuntimeReport(file: string, bytes: Buffer): Promise<{ inputs: TensorInfo[]; outputs: TensorInfo[] }> {
   const session = await createSession(file, bytes);
   try {
-    return describeModel(file, bytes, parseHeader(file, bytes), session);
+    return { inputs: session.inputMetadata.map(reported), outputs: session.outputMetadata.map(reported) };
   } finally {
     await session.release();
   }
@@ -55,9 +63,8 @@ async function onnxRuntimeReport(file: string, bytes: Buffer) {
 
 function assertReadsAsOnnxRuntime(name: string, bytes: Buffer) {
   it(name, async () => {
-    const read = readModelInfo(name, bytes);
-    const loaded = await onnxRuntimeReport(name, bytes);
-    assert.deepEqual(read, loaded);
+    const { inputs, outputs } = readModelInfo(name, bytes);
+    assert.deepEqual({ inputs, outputs }, await onnxRuntimeReport(name, bytes));
   });
 }
 

@@ -1,5 +1,13 @@
+import * as fs from 'node:fs';
+import { readModelInfo } from '../model/inspectModel';
 import type { ModelInfo, ModelInspection } from '../model/modelInfo';
 import { runInWorker } from './runInWorker';
+
+/**
+ * Up to this size a model is read and hashed on the calling thread, in a few milliseconds: less than a
+ * worker thread takes to start. Larger ones are read on the thread, where hashing them stalls no one.
+ */
+const READ_HERE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Inspects a model on the worker thread, handing over what its file says as soon as it is read, before
@@ -8,8 +16,16 @@ import { runInWorker } from './runInWorker';
 export function inspectInWorker(file: string, signal?: AbortSignal): ModelInspection {
   let onRead: (info: ModelInfo) => void = () => undefined;
   const read = new Promise<ModelInfo>((resolve) => (onRead = resolve));
-  const loaded = runInWorker('inspect', { file }, { signal, onProgress: onRead });
+  const small = (fs.statSync(file, { throwIfNoEntry: false })?.size ?? Infinity) <= READ_HERE_BYTES;
+  const loaded = runInWorker('inspect', { file }, { signal, onProgress: small ? undefined : onRead });
   // Awaited by whoever needs the load; until then its failure must not count as unhandled.
   loaded.catch(() => undefined);
+  if (small) {
+    try {
+      onRead(readModelInfo(file, fs.readFileSync(file)));
+    } catch {
+      // The worker reports the same problem, with the file named, through `loaded`.
+    }
+  }
   return { read: Promise.race([read, loaded]), loaded };
 }
