@@ -2,8 +2,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../core/oip/binaryTensors';
 import { toJson } from '../core/oip/encodeOutput';
-import { OipError } from '../core/oip/oipTypes';
+import { parseInferenceRequestJson } from '../core/oip/inferenceRequestJson';
+import { OipError, type OipInferenceResponseHeader } from '../core/oip/oipTypes';
 import type { ModelHost } from '../core/oip/modelHost';
+import { accessLogLine } from './accessLogLine';
+import { readRequestBody } from './requestBody';
 import { ServerMetrics } from './serverMetrics';
 
 export interface ServerOptions {
@@ -28,15 +31,12 @@ interface RequestBody {
   binaryInputs?: Map<object, Uint8Array>;
 }
 
-/** An answer that is not JSON: a binary tensor data response. */
-class RawAnswer {
-  constructor(
-    readonly body: Buffer,
-    readonly headers: http.OutgoingHttpHeaders,
-  ) {}
+/** A route; `handle` answers it, except for inference, which has no handler and is driven by infer(). */
+interface Route {
+  name: string;
+  methods: string[];
+  handle?: (path: string) => Promise<[number, unknown]>;
 }
-
-type Route = { name: string; methods: string[]; handle: (request: http.IncomingMessage, body: () => Promise<RequestBody>) => Promise<[number, unknown]> };
 
 // Bodies a client may send as JSON: curl's default (form-encoded) is accepted so the specification's curl
 // examples work unchanged.
@@ -49,7 +49,7 @@ const JSON_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencod
 export async function startHttpServer(options: ServerOptions, model: () => ModelHost | undefined, version: string): Promise<RunningServer> {
   const metrics = new ServerMetrics();
   let closing = false;
-  const server = http.createServer((request, response) => void serve(request, response));
+  const server = http.createServer(serve);
   server.keepAliveTimeout = 65_000;
 
   const ready = () => {
@@ -57,81 +57,133 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     if (!host) throw new OipError(503, 'the model is not loaded yet');
     return host;
   };
-  const modelRoute = (path: string): { host: ModelHost; rest: string } | undefined => {
+  // The last model path that matched, and its model: clients send the same path again and again.
+  let lastMatch: { path: string; host: ModelHost } | undefined;
+  const modelOf = (path: string): ModelHost => {
+    if (lastMatch?.path === path && lastMatch.host === model()) return lastMatch.host;
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
-    if (!match) return undefined;
+    if (!match) notFound(path);
     const host = ready();
-    const [, name, modelVersion, rest] = match;
+    const [, name, modelVersion] = match;
     if (decodeURIComponent(name) !== host.identity.name) throw new OipError(404, `no model named "${decodeURIComponent(name)}"; this server serves "${host.identity.name}"`);
     if (modelVersion !== undefined && decodeURIComponent(modelVersion) !== host.identity.version) throw new OipError(404, `model "${host.identity.name}" has no version "${decodeURIComponent(modelVersion)}"; it serves ${host.identity.version}`);
-    return { host, rest: rest ?? '' };
+    lastMatch = { path, host };
+    return host;
   };
 
+  const routes = {
+    live: { name: 'live', methods: ['GET'], handle: async () => [200, { live: true }] },
+    ready: { name: 'ready', methods: ['GET'], handle: async () => (model() ? [200, { ready: true }] : [503, { ready: false }]) },
+    server: { name: 'server', methods: ['GET'], handle: async () => [200, { name: 'model-deploy', version, extensions: ['binary_tensor_data'] }] },
+    metrics: { name: 'metrics', methods: ['GET'], handle: async () => [200, await metrics.registry.metrics()] },
+    infer: { name: 'infer', methods: ['POST'] },
+    modelReady: { name: 'model_ready', methods: ['GET'], handle: async (path) => [200, { name: modelOf(path).identity.name, ready: true }] },
+    modelMetadata: { name: 'model_metadata', methods: ['GET'], handle: async (path) => [200, modelOf(path).metadata()] },
+  } satisfies Record<string, Route>;
+
   function route(path: string): Route | undefined {
-    if (path === '/v2/health/live') return { name: 'live', methods: ['GET'], handle: async () => [200, { live: true }] };
-    if (path === '/v2/health/ready') return { name: 'ready', methods: ['GET'], handle: async () => (model() ? [200, { ready: true }] : [503, { ready: false }]) };
-    if (path === '/v2') return { name: 'server', methods: ['GET'], handle: async () => [200, { name: 'model-deploy', version, extensions: ['binary_tensor_data'] }] };
-    if (path === '/metrics') return { name: 'metrics', methods: ['GET'], handle: async () => [200, await metrics.registry.metrics()] };
+    if (path === '/v2/health/live') return routes.live;
+    if (path === '/v2/health/ready') return routes.ready;
+    if (path === '/v2') return routes.server;
+    if (path === '/metrics') return routes.metrics;
     if (!path.startsWith('/v2/models/')) return undefined;
-    if (path.endsWith('/infer')) {
-      return {
-        name: 'infer',
-        methods: ['POST'],
-        handle: async (_request, body) => {
-          const { host } = modelRoute(path) ?? notFound(path);
-          const { json, binaryInputs } = await body();
-          const { response, binary } = await host.answer(json, binaryInputs);
-          if (!binary.length) return [200, response];
-          // Outputs asked for as binary: the JSON part, then their bytes.
-          const framed = joinBinaryBody(response, binary, toJson);
-          return [200, new RawAnswer(framed.body, { 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength })];
-        },
-      };
-    }
-    if (path.endsWith('/ready')) {
-      return { name: 'model_ready', methods: ['GET'], handle: async () => [200, { name: (modelRoute(path) ?? notFound(path)).host.identity.name, ready: true }] };
-    }
-    return { name: 'model_metadata', methods: ['GET'], handle: async () => [200, (modelRoute(path) ?? notFound(path)).host.metadata()] };
+    if (path.endsWith('/infer')) return routes.infer;
+    if (path.endsWith('/ready')) return routes.modelReady;
+    return routes.modelMetadata;
   }
 
-  async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  // Callbacks rather than an async chain from here to the answer: this runs for every request.
+  function serve(request: http.IncomingMessage, response: http.ServerResponse): void {
     const started = performance.now();
-    const path = (request.url ?? '/').split('?')[0];
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const found = route(path);
-    const routeName = found?.name ?? 'unknown';
-    metrics.inFlight.inc();
-    let status = 500;
-    let payload: unknown;
+    metrics.started();
+    if (!found) return fail(request, response, path, 'unknown', started, new OipError(404, `no route ${path}`));
+    if (!found.methods.includes(request.method ?? '')) {
+      response.setHeader('Allow', found.methods.join(', '));
+      return fail(request, response, path, found.name, started, new OipError(405, `${request.method} is not allowed on ${path}; use ${found.methods.join(' or ')}`));
+    }
+    if (!found.handle) return infer(request, response, path, started);
+    found.handle(path).then(
+      ([status, payload]) => {
+        if (typeof payload === 'string') send(request, response, path, found.name, started, status, metrics.registry.contentType, payload);
+        else sendJson(request, response, path, found.name, started, status, payload);
+      },
+      (error: unknown) => fail(request, response, path, found.name, started, error),
+    );
+  }
+
+  function infer(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number): void {
+    let host: ModelHost;
+    let headerLength: string | undefined;
     try {
-      if (!found) throw new OipError(404, `no route ${path}`);
-      if (!found.methods.includes(request.method ?? '')) {
-        response.setHeader('Allow', found.methods.join(', '));
-        throw new OipError(405, `${request.method} is not allowed on ${path}; use ${found.methods.join(' or ')}`);
-      }
-      [status, payload] = await found.handle(request, () => readBody(request, options.maxBodyBytes));
+      host = modelOf(path);
+      headerLength = bodyFraming(request, options.maxBodyBytes);
     } catch (error) {
-      status = error instanceof OipError ? error.status : 500;
-      payload = { error: error instanceof OipError ? error.message : `internal error: ${(error as Error).message}` };
-      // The rest of an unread body would be taken for the next request on this connection.
-      if (status === 413 || status === 400) response.setHeader('Connection', 'close');
+      return fail(request, response, path, 'infer', started, error);
     }
-    // While draining, each answer ends its connection so that shutdown does not wait for idle keep-alives.
-    if (closing) response.setHeader('Connection', 'close');
-    let bytes: number;
-    if (payload instanceof RawAnswer) {
-      bytes = payload.body.length;
-      response.writeHead(status, { ...payload.headers, 'Content-Length': bytes });
-      response.end(payload.body);
-    } else {
-      const text = typeof payload === 'string' ? payload : toJson(payload);
-      bytes = Buffer.byteLength(text);
-      response.writeHead(status, { 'Content-Type': typeof payload === 'string' ? metrics.registry.contentType : 'application/json', 'Content-Length': bytes });
-      response.end(text);
-    }
+    readRequestBody(request, options.maxBodyBytes, (error, bytes) => {
+      let body: RequestBody;
+      try {
+        if (error) throw error;
+        body = parseBody(bytes, headerLength);
+      } catch (error) {
+        return fail(request, response, path, 'infer', started, error);
+      }
+      host.answer(body.json, body.binaryInputs).then(
+        ({ response: header, binary }) => {
+          try {
+            answerInference(request, response, path, started, header, binary);
+          } catch (error) {
+            fail(request, response, path, 'infer', started, error);
+          }
+        },
+        (error: unknown) => fail(request, response, path, 'infer', started, error),
+      );
+    });
+  }
+
+  function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, header: OipInferenceResponseHeader, binary: Uint8Array[]): void {
+    if (!binary.length) return sendJson(request, response, path, 'infer', started, 200, header);
+    // Outputs asked for as binary: the JSON part, then their bytes.
+    const framed = joinBinaryBody(header, binary, toJson);
+    response.writeHead(200, withClose({ 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength, 'Content-Length': framed.body.length }, 200));
+    response.end(framed.body);
+    done(request, path, 'infer', started, 200, framed.body.length);
+  }
+
+  function fail(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, error: unknown): void {
+    const status = error instanceof OipError ? error.status : 500;
+    sendJson(request, response, path, routeName, started, status, { error: error instanceof OipError ? error.message : `internal error: ${(error as Error).message}` });
+  }
+
+  function sendJson(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, status: number, payload: unknown): void {
+    send(request, response, path, routeName, started, status, 'application/json', toJson(payload));
+  }
+
+  function send(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, status: number, contentType: string, text: string): void {
+    const bytes = Buffer.byteLength(text);
+    response.writeHead(status, withClose({ 'Content-Type': contentType, 'Content-Length': bytes }, status));
+    response.end(text);
+    done(request, path, routeName, started, status, bytes);
+  }
+
+  /**
+   * `headers`, with Connection: close after a 400 or 413 (the rest of an unread body would be taken for
+   * the next request on this connection) and while draining (so that shutdown does not wait for idle
+   * keep-alives).
+   */
+  function withClose(headers: http.OutgoingHttpHeaders, status: number): http.OutgoingHttpHeaders {
+    if (closing || status === 400 || status === 413) headers.Connection = 'close';
+    return headers;
+  }
+
+  function done(request: http.IncomingMessage, path: string, routeName: string, started: number, status: number, bytes: number): void {
     const seconds = (performance.now() - started) / 1000;
-    metrics.inFlight.dec();
-    metrics.observe(routeName, status, seconds);
-    options.accessLog?.(JSON.stringify({ time: new Date().toISOString(), method: request.method, path, status, ms: Math.round(seconds * 10000) / 10, bytes }));
+    metrics.answered(routeName, status, seconds);
+    options.accessLog?.(accessLogLine(request.method, path, status, Math.round(seconds * 10000) / 10, bytes));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -157,38 +209,27 @@ function notFound(path: string): never {
 }
 
 /**
- * Reads a request body: JSON, or a binary tensor data request, recognised by its
- * Inference-Header-Content-Length header whatever its Content-Type (clients send
- * application/octet-stream, application/json or none).
+ * Checks a request's headers before its body is read: JSON, or a binary tensor data request, recognised
+ * by its Inference-Header-Content-Length header whatever its Content-Type (clients send
+ * application/octet-stream, application/json or none), and a declared length within `limit`. Returns
+ * that header, or undefined for JSON.
  */
-async function readBody(request: http.IncomingMessage, limit: number): Promise<RequestBody> {
+function bodyFraming(request: http.IncomingMessage, limit: number): string | undefined {
   const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (headerLength === undefined && !JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
-  // Events, not an async iterator: this runs for every request, and the iterator costs a promise per chunk.
-  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
-    const received: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new OipError(413, `the body is over the limit of ${limit} bytes`));
-      } else received.push(chunk);
-    });
-    request.on('end', () => resolve(received));
-    request.on('error', reject);
-  });
-  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return headerLength === undefined ? undefined : String(headerLength);
+}
+
+function parseBody(body: Buffer, headerLength: string | undefined): RequestBody {
   if (headerLength !== undefined) {
-    const { header, parts } = splitBinaryBody(body, String(headerLength), 'inputs');
+    const { header, parts } = splitBinaryBody(body, headerLength, 'inputs');
     return { json: header, binaryInputs: parts };
   }
   try {
-    return { json: JSON.parse(body.toString('utf8')) };
+    return { json: parseInferenceRequestJson(body) };
   } catch (error) {
     throw new OipError(400, `the body is not valid JSON: ${(error as Error).message}`);
   }

@@ -114,8 +114,19 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string, list: 'i
 
 /** A body of the JSON header followed by `parts` in order, and the header length to send with it. */
 export function joinBinaryBody(header: unknown, parts: Uint8Array[], toJson: (value: unknown) => string = JSON.stringify): { body: Buffer; headerLength: number } {
-  const json = Buffer.from(toJson(header), 'utf8');
-  return { body: Buffer.concat([json, ...parts]), headerLength: json.length };
+  const json = toJson(header);
+  const headerLength = Buffer.byteLength(json);
+  let length = headerLength;
+  for (const part of parts) length += part.length;
+  // One Buffer written in place: no copy of the JSON part on its way in.
+  const body = Buffer.allocUnsafe(length);
+  body.write(json, 0, 'utf8');
+  let offset = headerLength;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.length;
+  }
+  return { body, headerLength };
 }
 
 /**

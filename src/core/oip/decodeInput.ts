@@ -4,15 +4,16 @@ import type { TensorInfo } from '../model/modelInfo';
 import { binaryDataSize, bytesToTensorData, INFERENCE_HEADER_CONTENT_LENGTH } from './binaryTensors';
 import { isOipDatatype, oipDatatypeOf } from './oipDatatypes';
 import { OipError } from './oipTypes';
-import { typedDataFromValues } from './tensorValues';
+import { typedDataFromNumbers, typedDataFromValues } from './tensorValues';
 
 const bad = (message: string) => new OipError(400, message);
 
 /**
  * Turns one request input into an onnxruntime tensor for the model input `spec`, checking everything a
  * client can get wrong: the datatype, the shape against the model's fixed dimensions, the data's length
- * and each value's type and range. Data may be flat or nested (row-major), or `binary` (the input's bytes
- * of a binary tensor data request), which becomes the tensor's typed array without a JavaScript array.
+ * and each value's type and range. Data may be flat or nested (row-major), a Float64Array of numbers, or
+ * `binary` (the input's bytes of a binary tensor data request); the last two become the tensor's typed
+ * array without a JavaScript array.
  */
 export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Array): Tensor {
   const { name, shape, datatype, data } = input as Record<string, unknown>;
@@ -26,10 +27,19 @@ export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Arra
   }
   if (binary) return new (onnxRuntime().Tensor)(spec.type as 'float32', bytesToTensorData(datatype, dims, binary, `input "${spec.name}"`) as Float32Array, dims);
   if (binaryDataSize(input) !== undefined) throw bad(`input "${spec.name}" has a binary_data_size but the request is not binary: send the ${INFERENCE_HEADER_CONTENT_LENGTH} header and the bytes after the JSON`);
+  // Numbers the server's request scanner already put in a typed array (see parseInferenceRequestJson).
+  if (data instanceof Float64Array) {
+    checkCount(spec, dims, data.length);
+    return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromNumbers(spec.name, spec.type, data) as Float32Array, dims);
+  }
   if (!Array.isArray(data)) throw bad(`input "${spec.name}": "data" must be a list`);
   // Nested data is row-major: flattening keeps the order. Flat data (the common case) is used as it is.
   const values = data.some(Array.isArray) ? ((data as unknown[]).flat(Infinity as 1) as unknown[]) : (data as unknown[]);
-  const count = dims.reduce((a, b) => a * b, 1);
-  if (values.length !== count) throw bad(`input "${spec.name}" has ${values.length} values but its shape [${dims.join(', ')}] needs ${count}`);
+  checkCount(spec, dims, values.length);
   return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromValues(spec.name, spec.type, values) as Float32Array, dims);
+}
+
+function checkCount(spec: TensorInfo, dims: number[], length: number): void {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (length !== count) throw bad(`input "${spec.name}" has ${length} values but its shape [${dims.join(', ')}] needs ${count}`);
 }

@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { createSession, describeModel, parseHeader, readModelBytes } from '../model/inspectModel';
+import { createSession, readModelBytes, readModelInfo } from '../model/inspectModel';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
@@ -28,6 +28,11 @@ export interface ModelIdentity {
 export class ModelHost {
   /** Present when requests are merged into shared runs. */
   readonly batcher?: RequestBatcher;
+  /** The outputs the protocol can carry: what every run fetches. */
+  readonly tensorOutputs: TensorInfo[];
+  private readonly outputNames: string[];
+  /** Every output, as JSON and as binary: what a request that names no outputs gets. */
+  private readonly everyOutput: Record<'json' | 'binary', { info: TensorInfo; binary: boolean }[]>;
 
   private constructor(
     readonly identity: ModelIdentity,
@@ -36,6 +41,9 @@ export class ModelHost {
     readonly loadMs: number,
     private readonly options: HostOptions,
   ) {
+    this.tensorOutputs = info.outputs.filter((o) => o.isTensor && oipDatatypeOf(o.type));
+    this.outputNames = this.tensorOutputs.map((o) => o.name);
+    this.everyOutput = { json: this.tensorOutputs.map((info) => ({ info, binary: false })), binary: this.tensorOutputs.map((info) => ({ info, binary: true })) };
     if (options.batching && canBatch(info)) this.batcher = new RequestBatcher((feeds) => this.runAll(feeds), options.batching);
   }
 
@@ -43,15 +51,11 @@ export class ModelHost {
   static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
     const bytes = await readModelBytes(file);
-    const header = parseHeader(file, bytes);
+    const info = readModelInfo(file, bytes);
     const session = await createSession(file, bytes);
-    const host = new ModelHost(identity, describeModel(file, bytes, header, session), session, performance.now() - started, options);
+    const host = new ModelHost(identity, info, session, performance.now() - started, options);
     await host.warmUp();
     return host;
-  }
-
-  get tensorOutputs(): TensorInfo[] {
-    return this.info.outputs.filter((o) => o.isTensor && oipDatatypeOf(o.type));
   }
 
   metadata(): OipModelMetadata {
@@ -98,22 +102,16 @@ export class ModelHost {
       } else output = encodeOutput(info.name, tensor);
       return this.withClassNames(output, tensor);
     });
-    return {
-      response: {
-        model_name: this.identity.name,
-        model_version: this.identity.version,
-        ...(typeof request.id === 'string' ? { id: request.id } : {}),
-        outputs,
-      },
-      binary,
-    };
+    const { name, version } = this.identity;
+    const response = typeof request.id === 'string' ? { model_name: name, model_version: version, id: request.id, outputs } : { model_name: name, model_version: version, outputs };
+    return { response, binary };
   }
 
   /** One run fetching every tensor output, so requests that asked for different outputs can share it. */
   private async runAll(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const rows = Object.values(feeds)[0]?.dims[0];
     if (rows !== undefined) this.options.onRun?.(rows);
-    return (await this.session.run(feeds, this.tensorOutputs.map((o) => o.name))) as Record<string, Tensor>;
+    return (await this.session.run(feeds, this.outputNames)) as Record<string, Tensor>;
   }
 
   private feeds(inputs: unknown[], binary?: ReadonlyMap<object, Uint8Array>): Record<string, Tensor> {
@@ -132,7 +130,7 @@ export class ModelHost {
 
   /** The outputs asked for (all by default), each with whether it goes back as binary data. */
   private selectOutputs(requested: unknown, binaryDefault: boolean, allowBinary: boolean): { info: TensorInfo; binary: boolean }[] {
-    if (requested === undefined) return this.tensorOutputs.map((info) => ({ info, binary: allowBinary && binaryDefault }));
+    if (requested === undefined) return this.everyOutput[allowBinary && binaryDefault ? 'binary' : 'json'];
     if (!Array.isArray(requested)) throw new OipError(400, '"outputs" must be a list of {"name": ...}');
     return requested.map((o) => {
       const name = (o as { name?: unknown })?.name;
@@ -171,7 +169,7 @@ export class ModelHost {
       const size = dims.reduce((a, b) => a * b, 1);
       feeds[input.name] = new ort.Tensor(input.type as 'float32', zeroTensorData(input.type, size) as Float32Array, dims);
     }
-    await this.session.run(feeds, this.tensorOutputs.map((o) => o.name));
+    await this.session.run(feeds, this.outputNames);
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,8 @@ export interface BatchingOptions {
  */
 export class RequestBatcher {
   private queue: Pending[] = [];
+  /** Rows in the queue. */
+  private queuedRows = 0;
   private scheduled = false;
   private running = false;
 
@@ -37,15 +39,20 @@ export class RequestBatcher {
   ) {}
 
   submit(feeds: Feeds): Promise<Outputs> {
-    const first = Object.values(feeds)[0];
-    const rows = first.dims[0];
-    const key = Object.entries(feeds)
-      .map(([name, t]) => `${name}:${t.type}:${t.dims.slice(1).join('x')}`)
-      .sort()
-      .join('|');
+    const names = Object.keys(feeds);
+    if (names.length > 1) names.sort();
+    const rows = feeds[names[0]].dims[0];
+    let key = '';
+    for (const name of names) {
+      const { type, dims } = feeds[name];
+      key += `${name}:${type}`;
+      for (let i = 1; i < dims.length; i++) key += `:${dims[i]}`;
+      key += '|';
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ feeds, rows, key, resolve, reject });
-      if (this.queue.reduce((n, p) => n + p.rows, 0) >= this.options.maxRows) this.flush();
+      this.queuedRows += rows;
+      if (this.queuedRows >= this.options.maxRows) this.flush();
       else this.schedule();
     });
   }
@@ -62,10 +69,15 @@ export class RequestBatcher {
     if (this.running || !this.queue.length) return;
     const queue = this.queue;
     this.queue = [];
+    this.queuedRows = 0;
     this.running = true;
     const runs: Promise<void>[] = [];
     const groups = new Map<string, Pending[]>();
-    for (const pending of queue) groups.set(pending.key, [...(groups.get(pending.key) ?? []), pending]);
+    for (const pending of queue) {
+      const group = groups.get(pending.key);
+      if (group) group.push(pending);
+      else groups.set(pending.key, [pending]);
+    }
     for (const group of groups.values()) {
       let batch: Pending[] = [];
       let rows = 0;
@@ -97,7 +109,9 @@ export class RequestBatcher {
       const outputs = await this.run(Object.fromEntries(Object.keys(batch[0].feeds).map((name) => [name, concat(batch.map((p) => p.feeds[name]), total)])));
       let offset = 0;
       for (const pending of batch) {
-        pending.resolve(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, rowsOf(tensor, total, offset, pending.rows)])));
+        const own: Outputs = {};
+        for (const name in outputs) own[name] = rowsOf(outputs[name], total, offset, pending.rows);
+        pending.resolve(own);
         offset += pending.rows;
       }
     } catch {

@@ -1,5 +1,6 @@
 import { fromFloat16Bits, toFloat16Bits } from './float16';
 import { OipError } from './oipTypes';
+import { pooledFloat32Copy } from './pooledArrays';
 
 /**
  * A tensor's values as onnxruntime holds them: a typed array per element type (FP16 as Uint16 bit
@@ -29,6 +30,10 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
   uint16: [0, 65535],
   uint32: [0, 4294967295],
 };
+
+type IntegerArrayClass = { new (values: ArrayLike<number>): TensorData; from(values: ArrayLike<number>): TensorData };
+
+const INTEGER_ARRAYS: Record<string, IntegerArrayClass> = { int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array };
 
 const bad = (message: string) => new OipError(400, message);
 
@@ -83,8 +88,7 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
     default: {
       const range = INTEGER_RANGES[ortType];
       if (!range) throw bad(`input "${name}" has element type ${ortType}, which requests cannot fill`);
-      const array = { int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array }[ortType as 'int8'];
-      return array.from(
+      return INTEGER_ARRAYS[ortType].from(
         numbers().map((v, i) => {
           if (!Number.isInteger(v) || v < range[0] || v > range[1]) throw bad(`${where(i)} ${v} is not a ${ortType}`);
           return v;
@@ -92,6 +96,19 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
       );
     }
   }
+}
+
+/**
+ * Numbers (a request's data as the server's scanner reads it) as typed data of `ortType`: the same values,
+ * and the same errors, as typedDataFromValues on the same numbers, converted in one native step where
+ * every value fits.
+ */
+export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array): TensorData {
+  if (ortType === 'float32') return pooledFloat32Copy(numbers);
+  if (ortType === 'float64') return numbers;
+  const range = INTEGER_RANGES[ortType];
+  if (range && numbers.every((v) => Number.isInteger(v) && v >= range[0] && v <= range[1])) return new INTEGER_ARRAYS[ortType](numbers);
+  return typedDataFromValues(name, ortType, Array.from(numbers));
 }
 
 /** Typed data of onnxruntime element type `ortType` as JSON values: FP16 as numbers, BOOL as true/false, 64-bit integers exact. */

@@ -1,0 +1,287 @@
+import { pooledFloat64Copy } from './pooledArrays';
+
+/**
+ * The JSON of an inference request, parsed to what JSON.parse gives, except that the `data` of each of
+ * its `inputs` whose values are all numbers (flat or nested) comes as one flat Float64Array in row-major
+ * order: the numbers go straight from the body's bytes into a typed array, without a JavaScript array of
+ * boxed values in between. A double holds every JSON number as JSON.parse reads it, so the values are
+ * the same.
+ *
+ * A body this scanner does not take on (invalid JSON, escapes in strings, a "__proto__" key, deep
+ * nesting) goes to JSON.parse, which gives its result or its error: both are JSON.parse's own.
+ */
+export function parseInferenceRequestJson(body: Buffer): unknown {
+  const scanned = new RequestScanner(body).scan();
+  return scanned === UNSCANNED ? JSON.parse(body.toString('utf8')) : scanned;
+}
+
+/** What the scanner returns for a body it leaves to JSON.parse. */
+const UNSCANNED = Symbol('unscanned');
+/** What a number scan returns for a list that is not all numbers; the list is scanned again as values. */
+const NOT_NUMBERS = Symbol('not numbers');
+
+const enum Byte {
+  Tab = 0x09,
+  Newline = 0x0a,
+  Return = 0x0d,
+  Space = 0x20,
+  Quote = 0x22,
+  Plus = 0x2b,
+  Comma = 0x2c,
+  Minus = 0x2d,
+  Dot = 0x2e,
+  Zero = 0x30,
+  Nine = 0x39,
+  Colon = 0x3a,
+  UpperE = 0x45,
+  OpenBracket = 0x5b,
+  Backslash = 0x5c,
+  CloseBracket = 0x5d,
+  LowerE = 0x65,
+  LowerF = 0x66,
+  LowerN = 0x6e,
+  LowerT = 0x74,
+  OpenBrace = 0x7b,
+  CloseBrace = 0x7d,
+}
+
+/** Where a value sits in the request: only an input's "data" is scanned as numbers. */
+const enum Place {
+  Other,
+  Body,
+  Inputs,
+  Input,
+}
+
+// Deeper than any request: past it the recursion stops and JSON.parse takes the body.
+const MAX_DEPTH = 64;
+// Powers of ten that a double holds exactly.
+const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** Where the numbers of the list being scanned go: one buffer for every scan, grown for a longer list. */
+let scratch = new Float64Array(1024);
+/** Where the last number scanned ends. */
+let numberEnd = 0;
+
+class RequestScanner {
+  private at = 0;
+  private count = 0;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  scan(): unknown {
+    const value = this.value(Place.Body, 0);
+    if (value === UNSCANNED) return UNSCANNED;
+    this.skipSpace();
+    return this.at === this.bytes.length ? value : UNSCANNED;
+  }
+
+  private skipSpace(): void {
+    const bytes = this.bytes;
+    let at = this.at;
+    for (;;) {
+      const b = bytes[at];
+      if (b !== Byte.Space && b !== Byte.Newline && b !== Byte.Return && b !== Byte.Tab) break;
+      at++;
+    }
+    this.at = at;
+  }
+
+  private value(place: Place, depth: number): unknown {
+    if (depth > MAX_DEPTH) return UNSCANNED;
+    this.skipSpace();
+    const b = this.bytes[this.at];
+    if (b === Byte.OpenBrace) return this.object(place, depth);
+    if (b === Byte.OpenBracket) return this.list(place === Place.Body ? Place.Other : place, depth);
+    if (b === Byte.Quote) return this.string();
+    if (b === Byte.Minus || (b >= Byte.Zero && b <= Byte.Nine)) {
+      const n = scanNumber(this.bytes, this.at);
+      this.at = numberEnd;
+      return Number.isNaN(n) ? UNSCANNED : n;
+    }
+    if (b === Byte.LowerT) return this.word('true', true);
+    if (b === Byte.LowerF) return this.word('false', false);
+    if (b === Byte.LowerN) return this.word('null', null);
+    return UNSCANNED;
+  }
+
+  private word(text: string, value: boolean | null): boolean | null | typeof UNSCANNED {
+    for (let i = 0; i < text.length; i++) if (this.bytes[this.at + i] !== text.charCodeAt(i)) return UNSCANNED;
+    this.at += text.length;
+    return value;
+  }
+
+  private object(place: Place, depth: number): Record<string, unknown> | typeof UNSCANNED {
+    const object: Record<string, unknown> = {};
+    this.at++;
+    this.skipSpace();
+    if (this.bytes[this.at] === Byte.CloseBrace) {
+      this.at++;
+      return object;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.bytes[this.at] !== Byte.Quote) return UNSCANNED;
+      const key = this.string();
+      // JSON.parse makes "__proto__" an own property; assigning it would set the prototype instead.
+      if (key === UNSCANNED || key === '__proto__') return UNSCANNED;
+      this.skipSpace();
+      if (this.bytes[this.at++] !== Byte.Colon) return UNSCANNED;
+      let value: unknown;
+      if (place === Place.Input && key === 'data') value = this.data(depth + 1);
+      else value = this.value(place === Place.Body && key === 'inputs' ? Place.Inputs : Place.Other, depth + 1);
+      if (value === UNSCANNED) return UNSCANNED;
+      object[key] = value;
+      this.skipSpace();
+      const next = this.bytes[this.at++];
+      if (next === Byte.CloseBrace) return object;
+      if (next !== Byte.Comma) return UNSCANNED;
+    }
+  }
+
+  private list(place: Place, depth: number): unknown[] | typeof UNSCANNED {
+    const list: unknown[] = [];
+    this.at++;
+    this.skipSpace();
+    if (this.bytes[this.at] === Byte.CloseBracket) {
+      this.at++;
+      return list;
+    }
+    for (;;) {
+      const value = this.value(place === Place.Inputs ? Place.Input : Place.Other, depth + 1);
+      if (value === UNSCANNED) return UNSCANNED;
+      list.push(value);
+      this.skipSpace();
+      const next = this.bytes[this.at++];
+      if (next === Byte.CloseBracket) return list;
+      if (next !== Byte.Comma) return UNSCANNED;
+    }
+  }
+
+  /** An input's data: its numbers as a Float64Array when it is a list of nothing else, else its values. */
+  private data(depth: number): unknown {
+    this.skipSpace();
+    if (this.bytes[this.at] !== Byte.OpenBracket) return this.value(Place.Other, depth);
+    const start = this.at;
+    this.count = 0;
+    const scanned = this.numberList(depth);
+    if (scanned === UNSCANNED) return UNSCANNED;
+    if (scanned === NOT_NUMBERS) {
+      this.at = start;
+      return this.value(Place.Other, depth);
+    }
+    return pooledFloat64Copy(scratch.subarray(0, this.count));
+  }
+
+  /** Appends the numbers of a (nested) list to `scratch`, from `count` on. The hot loop of a request. */
+  private numberList(depth: number): undefined | typeof UNSCANNED | typeof NOT_NUMBERS {
+    if (depth > MAX_DEPTH) return UNSCANNED;
+    const bytes = this.bytes;
+    let at = this.at + 1;
+    let b = bytes[at];
+    while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
+    if (b === Byte.CloseBracket) {
+      this.at = at + 1;
+      return undefined;
+    }
+    let count = this.count;
+    for (;;) {
+      if (b === Byte.Minus || (b >= Byte.Zero && b <= Byte.Nine)) {
+        const n = scanNumber(bytes, at);
+        if (Number.isNaN(n)) return UNSCANNED;
+        at = numberEnd;
+        if (count === scratch.length) grow();
+        scratch[count++] = n;
+      } else if (b === Byte.OpenBracket) {
+        this.at = at;
+        this.count = count;
+        const inner = this.numberList(depth + 1);
+        if (inner !== undefined) return inner;
+        at = this.at;
+        count = this.count;
+      } else return NOT_NUMBERS;
+      b = bytes[at];
+      while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
+      if (b === Byte.CloseBracket) {
+        this.at = at + 1;
+        this.count = count;
+        return undefined;
+      }
+      if (b !== Byte.Comma) return UNSCANNED;
+      b = bytes[++at];
+      while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
+    }
+  }
+
+  /** A string without escapes (those go to JSON.parse), decoded from UTF-8 as Buffer.toString does. */
+  private string(): string | typeof UNSCANNED {
+    const bytes = this.bytes;
+    const start = ++this.at;
+    let at = start;
+    let ascii = true;
+    for (;;) {
+      const b = bytes[at];
+      if (b === Byte.Quote) break;
+      if (b === Byte.Backslash || b < Byte.Space || b === undefined) return UNSCANNED;
+      if (b >= 0x80) ascii = false;
+      at++;
+    }
+    this.at = at + 1;
+    return bytes.toString(ascii ? 'latin1' : 'utf8', start, at);
+  }
+}
+
+function grow(): void {
+  const grown = new Float64Array(scratch.length * 2);
+  grown.set(scratch);
+  scratch = grown;
+}
+
+/**
+ * The number by JSON's grammar at `at`, as JSON.parse reads it (its end in numberEnd); NaN when the text
+ * there is not one. Digits up to 2^53 make an exact integer, and one division of it by an exact power of
+ * ten is the correctly rounded value: JSON.parse's. Anything else (an exponent, more digits) goes to
+ * JavaScript's own conversion. Kept small so that the compiler inlines it into the loops that call it.
+ */
+function scanNumber(bytes: Buffer, at: number): number {
+  const start = at;
+  let b = bytes[at];
+  const negative = b === Byte.Minus;
+  if (negative) b = bytes[++at];
+  let digits = 0;
+  let scale = 0;
+  if (b === Byte.Zero) b = bytes[++at];
+  else if (b > Byte.Zero && b <= Byte.Nine) {
+    do {
+      digits = digits * 10 + (b - Byte.Zero);
+      b = bytes[++at];
+    } while (b >= Byte.Zero && b <= Byte.Nine);
+  } else return NaN;
+  if (b === Byte.Dot) {
+    b = bytes[++at];
+    if (!(b >= Byte.Zero && b <= Byte.Nine)) return NaN;
+    do {
+      digits = digits * 10 + (b - Byte.Zero);
+      scale--;
+      b = bytes[++at];
+    } while (b >= Byte.Zero && b <= Byte.Nine);
+  }
+  if (b === Byte.LowerE || b === Byte.UpperE || digits > Number.MAX_SAFE_INTEGER || scale < -22) return convertNumber(bytes, start, at);
+  numberEnd = at;
+  const value = scale < 0 ? digits / EXACT_POWERS[-scale] : digits;
+  return negative ? -value : value;
+}
+
+/** The rest of a number from its exponent on, and its value by JavaScript's conversion of the checked text. */
+function convertNumber(bytes: Buffer, start: number, at: number): number {
+  let b = bytes[at];
+  if (b === Byte.LowerE || b === Byte.UpperE) {
+    b = bytes[++at];
+    if (b === Byte.Minus || b === Byte.Plus) b = bytes[++at];
+    if (!(b >= Byte.Zero && b <= Byte.Nine)) return NaN;
+    do b = bytes[++at];
+    while (b >= Byte.Zero && b <= Byte.Nine);
+  }
+  numberEnd = at;
+  return Number(bytes.toString('latin1', start, at));
+}

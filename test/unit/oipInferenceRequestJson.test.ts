@@ -1,0 +1,167 @@
+import * as assert from 'node:assert/strict';
+import { parseInferenceRequestJson } from '../../src/core/oip/inferenceRequestJson';
+import { typedDataFromNumbers, typedDataFromValues } from '../../src/core/oip/tensorValues';
+
+/** JSON.parse's result with each Float64Array as the plain list of its numbers, for comparison. */
+function plain(value: unknown): unknown {
+  if (value instanceof Float64Array) return Array.from(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+/** The numbers of `data` given as text, parsed both ways; every one must be the same double (-0 included). */
+function assertSameNumbers(texts: string[]): void {
+  const body = Buffer.from(`{"inputs":[{"name":"x","shape":[${texts.length}],"datatype":"FP64","data":[${texts.join(',')}]}]}`);
+  const data = (parseInferenceRequestJson(body) as { inputs: { data: Float64Array }[] }).inputs[0].data;
+  assert.ok(data instanceof Float64Array);
+  const expected = JSON.parse(`[${texts.join(',')}]`) as number[];
+  texts.forEach((text, i) => assert.ok(Object.is(data[i], expected[i]), `${text}: ${data[i]} but JSON.parse gives ${expected[i]}`));
+}
+
+function jsonParseError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} parses`);
+}
+
+describe('the inference request scanner (JSON straight into typed arrays)', () => {
+  it('reads every JSON number form as JSON.parse does', () => {
+    assertSameNumbers(['0', '-0', '1', '-1', '255', '0.5', '-0.5', '0.0', '-0.0', '0.1', '0.2', '0.30000000000000004', '1e0', '1E2', '1e+2', '1e-2', '-1.5E-3', '0e10', '-0e-10']);
+    assertSameNumbers(['123456789012345', '9007199254740991', '9007199254740992', '9007199254740993', '18446744073709551615', '123456789012345678901234567890']);
+    assertSameNumbers(['1e308', '1.7976931348623157e308', '1e309', '-1e400', '5e-324', '1e-400', '2.2250738585072014e-308', '4.9e-324']);
+    assertSameNumbers(['0.000000000000000000001', '0.0000000000000000000000001', '0.00000000000000000000000000000000000000000000', '1.0000000000000000000000', '100000000000000000000000000']);
+    assertSameNumbers(['0.03529411764705882', '0.0035294117499142885', '3.141592653589793', '2.718281828459045', '1.2345678901234567e-7']);
+  });
+
+  it('reads random doubles and float32 values as JSON.parse does', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values = Array.from({ length: 5000 }, (_, i) => {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
+      return i % 2 ? Math.fround(x) : x;
+    });
+    assertSameNumbers(values.map(String));
+    assertSameNumbers(values.map((v) => v.toExponential(Math.floor(random() * 18))));
+    assertSameNumbers(values.map((v) => v.toFixed(Math.floor(random() * 25))));
+  });
+
+  it('gives what JSON.parse gives for the rest of the body, with nested numbers flattened in row-major order', () => {
+    const bodies = [
+      { id: 'r1', parameters: { binary_data_output: false, n: 1.5 }, inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [[1, 2], [3, 4]] }], outputs: [{ name: 'y', parameters: { binary_data: true } }] },
+      { inputs: [{ name: 'x', shape: [3], datatype: 'BYTES', data: ['a', 'b\u00e9\u4e2d\ud83d\ude00', ''] }] },
+      { inputs: [{ name: 'x', shape: [2], datatype: 'BOOL', data: [true, false] }, { name: 'z', shape: [0], datatype: 'FP32', data: [[], []] }] },
+      { inputs: [{ name: 'x', shape: [3], datatype: 'FP32', data: [1, 'two', 3] }] },
+      { inputs: [{ name: 'x', shape: [2], datatype: 'INT64', data: [[1], [null]] }] },
+      { inputs: [{ name: 'x', data: { not: 'a list' } }, 7, null, 'text'], other: [1, 2, 3] },
+      { data: [1, 2, 3], parameters: { data: [4] } },
+      [1, 2, 3],
+      'just a string',
+      42,
+      null,
+    ];
+    for (const body of bodies) assertAsJsonParse(JSON.stringify(body));
+    const first = parseInferenceRequestJson(Buffer.from(JSON.stringify(bodies[0]))) as { inputs: { data: unknown }[] };
+    assert.ok(first.inputs[0].data instanceof Float64Array);
+    assert.ok(Array.isArray((parseInferenceRequestJson(Buffer.from(JSON.stringify(bodies[6]))) as { data: unknown }).data), 'a "data" outside the inputs stays a list');
+  });
+
+  it('takes every JSON whitespace, escapes, repeated keys and a "__proto__" key as JSON.parse does', () => {
+    for (const text of [
+      ' \t\r\n{ "inputs" : [ { "name" : "x" , "data" : [ 1 , [ 2 ,\n3 ] ] } ] }\n ',
+      '{"inputs":[{"name":"a\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00","data":[1]}]}',
+      '{"__proto__":{"inputs":1},"inputs":[]}',
+      '{"inputs":[{"name":"x","name":"y","data":[1],"data":[2,3]}]}',
+    ]) {
+      assertAsJsonParse(text);
+    }
+    assert.equal(Object.getPrototypeOf(parseInferenceRequestJson(Buffer.from('{"__proto__":{"a":1}}'))), Object.prototype);
+  });
+
+  it('refuses what JSON.parse refuses, with its message', () => {
+    for (const text of [
+      '',
+      '{"inputs": [',
+      '{"inputs":[{"data":[1,2,]}]}',
+      '{"inputs":[{"data":[01]}]}',
+      '{"inputs":[{"data":[1.]}]}',
+      '{"inputs":[{"data":[.5]}]}',
+      '{"inputs":[{"data":[-]}]}',
+      '{"inputs":[{"data":[+1]}]}',
+      '{"inputs":[{"data":[1e]}]}',
+      '{"inputs":[{"data":[1e+]}]}',
+      '{"inputs":[{"data":[NaN]}]}',
+      '{"inputs":[{"data":[Infinity]}]}',
+      '{"inputs":[{"data":[0x10]}]}',
+      '{"inputs":[{"data":[1 2]}]}',
+      '{"inputs":[{"data":[[1,2]}]}',
+      '{"inputs":[{"data":[1,"a]}]}',
+      '{"inputs":[{"data":[tru]}]}',
+      '{"a":1,}',
+      '{"a" 1}',
+      "{'a':1}",
+      '{"a":"tab\there"}',
+      '{"a":1} x',
+      '\ufeff{"a":1}',
+      '[1,2',
+      'nul',
+    ]) {
+      assert.throws(() => parseInferenceRequestJson(Buffer.from(text)), { name: 'SyntaxError', message: jsonParseError(text) }, text);
+    }
+    const badUtf8 = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')]);
+    assert.deepEqual(parseInferenceRequestJson(badUtf8), JSON.parse(badUtf8.toString('utf8')));
+    // Deeper than the scanner goes: JSON.parse's result, as it is.
+    const deep = `{"inputs":[{"data":${'['.repeat(1000)}1${']'.repeat(1000)}}]}`;
+    assert.equal(JSON.stringify(parseInferenceRequestJson(Buffer.from(deep))), deep);
+  });
+
+  it('turns scanned numbers into tensor data with the same values and errors as JSON values', () => {
+    const cases: [string, number[]][] = [
+      ['float32', [0, -0, 0.1, 1e-50, 3.4e39, -7.25]],
+      ['float64', [0.1, -0, 1e308]],
+      ['float16', [0.1, 65504, 1e6]],
+      ['uint8', [0, 255]],
+      ['uint8', [0, 256]],
+      ['uint8', [1.5]],
+      ['int8', [-128, 127, -129]],
+      ['int16', [-32768, 32767]],
+      ['uint16', [-1]],
+      ['int32', [2147483647, -2147483648]],
+      ['uint32', [4294967295, 4294967296]],
+      ['int64', [1, -2, 2 ** 53]],
+      ['int64', [0.5]],
+      ['uint64', [-1]],
+      ['bool', [1, 0]],
+      ['string', [1]],
+      ['complex64', [1]],
+    ];
+    for (const [type, values] of cases) {
+      const run = (f: () => unknown) => {
+        try {
+          return { value: f() };
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
+      };
+      assert.deepEqual(run(() => typedDataFromNumbers('x', type, Float64Array.from(values))), run(() => typedDataFromValues('x', type, values)), `${type} ${values.join(',')}`);
+    }
+  });
+});
+
+/**
+ * The scanner's result is JSON.parse's, except that an input's data of numbers only comes flattened into a
+ * Float64Array.
+ */
+function assertAsJsonParse(text: string): void {
+  const parsed = JSON.parse(text) as unknown;
+  const inputs = (parsed as { inputs?: unknown } | null)?.inputs;
+  const numbersOnly = (data: unknown) => Array.isArray(data) && data.flat(Infinity as 1).every((v) => typeof v === 'number');
+  const expected =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Array.isArray(inputs)
+      ? { ...parsed, inputs: inputs.map((input: unknown) => (typeof input === 'object' && input !== null && numbersOnly((input as { data?: unknown }).data) ? { ...input, data: ((input as { data: unknown[] }).data).flat(Infinity as 1) } : input)) }
+      : parsed;
+  assert.deepEqual(plain(parseInferenceRequestJson(Buffer.from(text))), expected, text);
+}
