@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { removeLocalContainers } from '../../src/core/container/localContainers';
+import { demuxLogs } from '../../src/core/container/logFrames';
 import { hardenedSpec, runContainer, startContainer } from '../../src/core/container/runContainer';
 import { probe } from '../../src/core/container/waitReady';
 import { runEngineBuild } from '../../src/core/packaging/engineBuild';
@@ -63,10 +64,11 @@ async function twoLineBuild(docker: Docker, runtimeImage: string, model: string,
  * server in the same base image, both started and polled by the same code with the same hardened settings
  * (uid, read-only root, CPU and memory limits, loopback publishing), taking turns.
  */
-async function startToReady(docker: Docker, dir: string): Promise<{ ours: number; bare: number }> {
+async function startToReady(docker: Docker, dir: string): Promise<{ ours: number; bare: number; phases: StartPhases }> {
   const project = loadProject(dir);
   const ours: number[] = [];
   const bare: number[] = [];
+  const phases: StartPhases[] = [];
   const bareSpec = hardenedSpec({
     name: `${project.name}-bare-server`,
     image: project.image.base,
@@ -76,13 +78,38 @@ async function startToReady(docker: Docker, dir: string): Promise<{ ours: number
   });
   const answers = async (url: string) => (await probe(`${url}/`, 1000)) === 200;
   for (let i = 0; i < START_RUNS; i++) {
-    ours.push((await runContainer(docker, project)).startToReadyMs);
+    const run = await runContainer(docker, project);
+    ours.push(run.startToReadyMs);
+    phases.push(await startPhases(docker.getContainer(run.container)));
     await removeLocalContainers(docker, project, 1);
     const started = await startContainer(docker, bareSpec, { isReady: answers });
     bare.push(started.startToReadyMs);
     await docker.getContainer(started.id).remove({ force: true });
   }
-  return { ours: median(ours), bare: median(bare) };
+  const medianOf = (key: keyof StartPhases) => median(phases.map((p) => p[key]));
+  return { ours: median(ours), bare: median(bare), phases: { loaded: medianOf('loaded'), listening: medianOf('listening'), modelLoad: medianOf('modelLoad'), warmUp: medianOf('warmUp'), ready: medianOf('ready') } };
+}
+
+/** The model server's start-up, in ms since its process started, as its 'listening' and 'ready' log lines say. */
+interface StartPhases {
+  loaded: number;
+  listening: number;
+  modelLoad: number;
+  warmUp: number;
+  ready: number;
+}
+
+async function startPhases(container: Docker.Container): Promise<StartPhases> {
+  // The engine collects a container's output a moment after it is written.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const output = (await container.logs({ stdout: true, follow: false })) as unknown as Buffer;
+    const lines = demuxLogs(output).flatMap((frame) => frame.text.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { message?: string; startMs?: Record<string, number> });
+    const listening = lines.find((l) => l.message === 'listening')?.startMs;
+    const ready = lines.find((l) => l.message === 'ready')?.startMs;
+    if (listening && ready) return { loaded: listening.loaded, listening: listening.listening, modelLoad: ready.modelLoad, warmUp: ready.warmUp, ready: ready.ready };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the model server logged no start-up figures');
 }
 
 /**
@@ -139,7 +166,7 @@ export async function imageBench(): Promise<BenchRow[]> {
         reference: start.bare / 1000,
         unit: 's',
         maxExcess: 0.06,
-        note: `from starting the container to its first ready answer; reference: a bare node:http server in the same base image, started and polled by the same code with the same hardened settings and publishing, to its first answer; medians of ${START_RUNS} alternating runs`,
+        note: `from starting the container to its first ready answer; ours' own phases (medians, ms since its process started, from its log): bundle loaded ${start.phases.loaded}, listening ${start.phases.listening}, model read and onnxruntime session ${start.phases.modelLoad}, warm-up run ${start.phases.warmUp}, ready ${start.phases.ready}; reference: a bare node:http server in the same base image, started and polled by the same code with the same hardened settings and publishing, to its first answer; medians of ${START_RUNS} alternating runs`,
       },
     ];
   } finally {

@@ -6,7 +6,12 @@ import { startServer } from './startServer';
 // Replaced by the package version when the bundle is built.
 declare const RUNTIME_VERSION: string;
 
+/** Milliseconds since the process started, for the start-up figures in the log. */
+const sinceStart = () => Math.round(performance.now());
+
 async function main(): Promise<void> {
+  // Node's own start and loading this bundle: everything before the first line of main().
+  const loadedAtMs = sinceStart();
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
   let config;
   try {
@@ -17,9 +22,9 @@ async function main(): Promise<void> {
   }
   const accessLog = bufferedLines((text) => process.stdout.write(text));
   const server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: RUNTIME_VERSION });
-  log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version });
+  log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version, startMs: { loaded: loadedAtMs, listening: sinceStart() } });
   server.ready.then(
-    () => log('info', 'ready', { model: config.identity.name }),
+    ({ loadMs, warmUpMs }) => log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } }),
     (error: Error) => {
       log('error', `the model cannot be served: ${error.message}`);
       process.exit(1);

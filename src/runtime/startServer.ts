@@ -13,8 +13,8 @@ export interface StartOptions extends ServerOptions {
 
 export interface ModelServer {
   url: string;
-  /** Resolves when the model is loaded and warmed up (ready); rejects when it cannot be. */
-  ready: Promise<void>;
+  /** Resolves when the model is loaded and warmed up (ready), with how long each took; rejects when it cannot be. */
+  ready: Promise<{ loadMs: number; warmUpMs: number }>;
   close(): Promise<void>;
 }
 
@@ -27,7 +27,8 @@ export async function startServer(options: StartOptions): Promise<ModelServer> {
   const http = await startHttpServer(options, () => host, options.serverVersion ?? '0');
   const ready = ModelHost.load(options.modelFile, options.identity, { batching: options.batching, onRun: (rows) => http.metrics.batchSize.observe(rows) }).then((loaded) => {
     host = loaded;
-    http.metrics.modelLoad.set(loaded.loadMs / 1000);
+    http.metrics.modelLoad.set((loaded.loadMs + loaded.warmUpMs) / 1000);
+    return { loadMs: loaded.loadMs, warmUpMs: loaded.warmUpMs };
   });
   ready.catch(() => undefined); // the caller decides what a failed load means
   return {

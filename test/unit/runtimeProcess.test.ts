@@ -61,6 +61,11 @@ describe('the runtime process', function () {
         ['listening', 'ready', 'stopping: finishing the requests in flight', 'stopped'],
       );
       assert.ok(lines.some((l) => l.path === '/v2/models/iris/infer' && l.status === 200 && typeof l.ms === 'number'), 'an access log line for the request');
+      // The start-up figures: each phase in order since the process started.
+      const listening = lines.find((l) => l.message === 'listening')!.startMs as { loaded: number; listening: number };
+      const ready = lines.find((l) => l.message === 'ready')!.startMs as { ready: number; modelLoad: number; warmUp: number };
+      assert.ok(listening.loaded > 0 && listening.loaded <= listening.listening && listening.listening <= ready.ready, JSON.stringify({ listening, ready }));
+      assert.ok(ready.modelLoad > 0 && ready.warmUp >= 0 && ready.modelLoad + ready.warmUp <= ready.ready, JSON.stringify(ready));
     } finally {
       runtime.child.kill('SIGKILL');
       project.cleanup();

@@ -33,11 +33,14 @@ export class ModelHost {
   private readonly outputNames: string[];
   /** Every output, as JSON and as binary: what a request that names no outputs gets. */
   private readonly everyOutput: Record<'json' | 'binary', { info: TensorInfo; binary: boolean }[]>;
+  /** How long the warm-up run took, once load() has made it. */
+  warmUpMs = 0;
 
   private constructor(
     readonly identity: ModelIdentity,
     readonly info: ModelInfo,
     private readonly session: InferenceSession,
+    /** Reading the model and creating its onnxruntime session (onnxruntime's own start-up included). */
     readonly loadMs: number,
     private readonly options: HostOptions,
   ) {
@@ -54,7 +57,9 @@ export class ModelHost {
     const info = readModelInfo(file, bytes);
     const session = await createSession(file, bytes);
     const host = new ModelHost(identity, info, session, performance.now() - started, options);
+    const warmUpStarted = performance.now();
     await host.warmUp();
+    host.warmUpMs = performance.now() - warmUpStarted;
     return host;
   }
 
