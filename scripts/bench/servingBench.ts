@@ -13,7 +13,7 @@ import { REPO, median } from './measure';
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 const DURATION_S = 3;
 /** Ours and the reference take turns this many times; the medians are compared, so a drift in the machine's speed hits both. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const LOAD_CORE = 0;
 const SERVER_CORE = 1;
 
