@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors';
 import { cliCommands } from './cliCommands';
-import { EXIT_USER_ERROR, reportError } from './cliOutput';
+import { EXIT_USER_ERROR, printJsonError, reportError } from './cliOutput';
 
 const USAGE = `usage: modeldeploy <command> [options]
 
@@ -63,12 +63,15 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
+    // The options could not be read, --json included: look for it as written.
+    if (argv.includes('--json')) printJsonError({ message: (error as Error).message, hint: 'run "modeldeploy --help"' }, EXIT_USER_ERROR);
     process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}\n`);
     return EXIT_USER_ERROR;
   }
   const { values, positionals } = parsed;
   const name = positionals[0];
   if (values.help || !name) {
+    if (!values.help && values.json) printJsonError({ message: 'no command given', hint: 'run "modeldeploy --help"' }, EXIT_USER_ERROR);
     (name || values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
     return values.help ? 0 : EXIT_USER_ERROR;
   }

@@ -4,6 +4,7 @@ import { checkProjectConfig } from '../core/project/checkProjectConfig';
 import type { ConfigProblem } from '../core/project/configProblem';
 import { CONFIG_FILE_NAME } from '../core/project/projectConfig';
 import { Disposable } from './disposable';
+import { log } from './log';
 import type { ProjectStore } from './projectStore';
 
 const CHECK_DELAY_MS = 200;
@@ -41,9 +42,22 @@ export class ConfigDiagnostics extends Disposable {
       key,
       setTimeout(() => {
         this.pending.delete(key);
-        this.collection.set(document.uri, checkProjectConfig(document.getText(), document.uri.fsPath).problems.map(toDiagnostic));
+        this.collection.set(document.uri, problemsOf(document).map(toDiagnostic));
       }, CHECK_DELAY_MS),
     );
+  }
+}
+
+/**
+ * The text's problems. The check reports bad input as problems; should it throw all the same, the
+ * timer would drop the error silently, so it is logged and shown on the first line instead.
+ */
+function problemsOf(document: vscode.TextDocument): ConfigProblem[] {
+  try {
+    return checkProjectConfig(document.getText(), document.uri.fsPath).problems;
+  } catch (error) {
+    log.error(`checking ${document.uri.fsPath} failed`, error);
+    return [{ severity: 'error', message: `the config could not be checked: ${(error as Error).message}`, hint: 'see the Model Deploy log', line: 1, column: 1, endLine: 1, endColumn: 1 }];
   }
 }
 

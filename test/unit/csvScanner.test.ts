@@ -58,6 +58,11 @@ describe('CsvScanner', () => {
     values.forEach((text, i) => assert.ok(Object.is(record.numbers[i], Number(text)), `${text}: ${record.numbers[i]} vs ${Number(text)}`));
   });
 
+  it('reads only decimal numbers, as JSON writes them: not hex, binary, Infinity, NaN or overflow', () => {
+    const [record] = scan('0x10,0b1,0o7,Infinity,-Infinity,NaN,1e400, ,1_0,"12"');
+    assert.deepEqual(record.numbers.map(Number.isNaN), [true, true, true, true, true, true, true, true, true, false]);
+  });
+
   it('reads non-numbers and empty fields as NaN', () => {
     const [record] = scan('abc,,1.2.3,--1,"7"');
     assert.deepEqual(record.numbers.slice(0, 4).map(Number.isNaN), [true, true, true, true]);

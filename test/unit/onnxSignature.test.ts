@@ -5,6 +5,7 @@ import { onnx } from 'onnx-proto';
 import type { InferenceSession } from 'onnxruntime-node';
 import { createSession, readModelInfo } from '../../src/core/model/inspectModel';
 import type { TensorInfo } from '../../src/core/model/modelInfo';
+import { readOnnxSignature } from '../../src/core/model/onnxSignature';
 import { UserError } from '../../src/core/errors';
 import { EXAMPLES, FIXTURE_MODELS, SHARED_DATA } from '../support/projectFixture';
 
@@ -63,7 +64,8 @@ async function onnxRuntimeReport(file: string, bytes: Buffer): Promise<{ inputs:
 
 function assertReadsAsOnnxRuntime(name: string, bytes: Buffer) {
   it(name, async () => {
-    const { inputs, outputs } = readModelInfo(name, bytes);
+    // The signature alone: inspection also refuses inputs too large to allocate, which onnxruntime loads.
+    const { inputs, outputs } = readOnnxSignature(bytes);
     assert.deepEqual({ inputs, outputs }, await onnxRuntimeReport(name, bytes));
   });
 }

@@ -5,6 +5,7 @@ import { checkProjectConfig } from '../../src/core/project/checkProjectConfig';
 import { UserError } from '../../src/core/errors';
 import { ConfigError } from '../../src/core/project/configProblem';
 import { loadProject } from '../../src/core/project/loadProject';
+import { aliasBombConfig } from '../support/aliasBomb';
 import { makeProject, REPO_ROOT } from '../support/projectFixture';
 import Ajv from 'ajv';
 
@@ -22,6 +23,8 @@ gates:
   accuracy: { min: 0.9, max_drop: 0.01 }
 `;
 
+const ALIAS_BOMB = aliasBombConfig('model/iris.onnx');
+
 describe('project config', () => {
   // Commands compile the schema without checking it against the meta-schema: this is where it is checked.
   it('the config schema is a valid JSON Schema', () => {
@@ -32,7 +35,7 @@ describe('project config', () => {
 
   let project: { dir: string; cleanup: () => void };
   before(() => {
-    project = makeProject({ 'model/iris.onnx': 'x', 'data/validation.csv': 'a,species\n1,setosa\n', 'sample.json': '{}', 'notes.txt': '' });
+    project = makeProject({ 'model/iris.onnx': 'x', '..iris.onnx': 'x', 'data/validation.csv': 'a,species\n1,setosa\n', 'sample.json': '{}', 'notes.txt': '' });
   });
   after(() => project.cleanup());
 
@@ -90,6 +93,16 @@ describe('project config', () => {
     { title: 'a bad environment name', text: `${GOOD}environments:\n  Prod_1: {}\n`, line: 14, contains: ['unknown environments key "Prod_1"', 'lowercase'] },
     { title: 'an empty document', text: '', line: 1, contains: ['missing required key'] },
     { title: 'a document that is a list', text: '- a\n- b\n', line: 1, contains: ['must be a mapping'] },
+    { title: 'a scale too large for a number', text: GOOD.replace('shape: [-1, 4] }', 'shape: [-1, 4], scale: 1e400 }'), line: 9, contains: ['"validation.input.scale" must be a finite number, not Infinity'] },
+    { title: 'a gate bound that is not a number', text: GOOD.replace('{ min: 0.9,', '{ min: .nan,'), line: 12, contains: ['"gates.accuracy.min" must be a finite number, not NaN'] },
+    { title: 'an infinite gate bound', text: GOOD.replace('{ min: 0.9,', '{ min: -.inf,'), line: 12, contains: ['"gates.accuracy.min" must be a finite number, not -Infinity'] },
+    { title: 'a version with a newline', text: GOOD.replace('version: 1.2.0', 'version: "1.2.0\\n"'), line: 2, contains: ['semantic version', '"1.2.0\\n"'] },
+    { title: 'a version with build metadata, which a Docker tag cannot hold', text: GOOD.replace('version: 1.2.0', 'version: 1.2.0+build.5'), line: 2, contains: ['without +build metadata'] },
+    { title: 'a version longer than a Docker tag', text: GOOD.replace('version: 1.2.0', `version: 1.2.0-${'a'.repeat(130)}`), line: 2, contains: ['"version" must NOT have more than 128 characters'] },
+    { title: 'a base image with a newline', text: `${GOOD}image: { base: "node:20\\nRUN x" }\n`, line: 13, contains: ['"image.base" must be an image reference', '"node:20\\nRUN x"'] },
+    { title: 'a base image with a tag longer than Docker allows', text: `${GOOD}image: { base: "node:${'a'.repeat(129)}" }\n`, line: 13, contains: ['"image.base" must be an image reference', 'at most 128'] },
+    { title: 'a base image with capitals', text: `${GOOD}image: { base: Node:20 }\n`, line: 13, contains: ['"image.base" must be an image reference'] },
+    { title: 'aliases that expand without bound', text: ALIAS_BOMB, line: 6, contains: ['YAML: its aliases (*a and others) expand to too many values', 'write the values out'] },
   ];
 
   for (const bad of badConfigs) {
@@ -104,6 +117,31 @@ describe('project config', () => {
       assert.equal(check(bad.text).config, undefined, 'no config when there are errors');
     });
   }
+
+  it('accepts a file inside the project whose name starts with two dots', () => {
+    const result = check(GOOD.replace('model/iris.onnx', '..iris.onnx'));
+    assert.deepEqual(errors(GOOD.replace('model/iris.onnx', '..iris.onnx')), []);
+    assert.equal(result.config?.model, path.join(project.dir, '..iris.onnx'));
+  });
+
+  it('still refuses a parent folder written in other ways', () => {
+    for (const written of ['..', '../x.onnx', 'model/../../x.onnx', `..${path.sep}..iris.onnx`]) {
+      const found = errors(GOOD.replace('model/iris.onnx', written));
+      assert.match(found[0]?.message ?? '', /outside the project folder/, written);
+    }
+  });
+
+  it('loadProject says what is wrong when modeldeploy.yaml is a folder', () => {
+    fs.mkdirSync(path.join(project.dir, 'modeldeploy.yaml'));
+    try {
+      assert.throws(
+        () => loadProject(project.dir),
+        (error: unknown) => error instanceof UserError && /modeldeploy\.yaml .*is a folder, not a file/.test(error.message) && error.location?.file === path.join(project.dir, 'modeldeploy.yaml'),
+      );
+    } finally {
+      fs.rmdirSync(path.join(project.dir, 'modeldeploy.yaml'));
+    }
+  });
 
   it('refuses a symbolic link that leads outside the project', () => {
     const outside = makeProject({ 'secret.onnx': 'x' });

@@ -26,17 +26,24 @@ export function publishedPort(info: Pick<Docker.ContainerInfo, 'Ports'>, contain
   return info.Ports.find((p) => p.PrivatePort === containerPort && p.PublicPort)?.PublicPort;
 }
 
+/** How long a stopped server may take to finish the requests in flight before the engine kills it. */
+export const STOP_TIMEOUT_S = 10;
+
 /** Stops and removes the project's local containers; the names of those it removed. */
-export async function removeLocalContainers(docker: Docker, project: Pick<ProjectConfig, 'dir'>, stopTimeoutS = 10): Promise<string[]> {
-  const removed: string[] = [];
-  for (const info of await listLocalContainers(docker, project)) {
+export async function removeLocalContainers(docker: Docker, project: Pick<ProjectConfig, 'dir'>, stopTimeoutS = STOP_TIMEOUT_S): Promise<string[]> {
+  const containers = await listLocalContainers(docker, project);
+  await removeContainers(docker, containers, stopTimeoutS);
+  return containers.map((info) => info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12));
+}
+
+/** Stops and removes containers, the running ones given `stopTimeoutS` to finish. */
+export async function removeContainers(docker: Docker, containers: Docker.ContainerInfo[], stopTimeoutS = STOP_TIMEOUT_S): Promise<void> {
+  for (const info of containers) {
     const container = docker.getContainer(info.Id);
     // SIGTERM first, so the server finishes the requests in flight; the engine kills it after the timeout.
     if (info.State === 'running') await container.stop({ t: stopTimeoutS }).catch(() => undefined);
     await container.remove({ force: true }).catch(() => undefined);
-    removed.push(info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12));
   }
-  return removed;
 }
 
 /** The URL of the project's running local container, or a UserError saying how to start one. */

@@ -4,7 +4,7 @@ import { inspectImage } from '../engine/baseImage';
 import { reasonOf } from '../engine/dockerEngine';
 import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
 import type { ProjectConfig } from '../project/projectConfig';
-import { localContainerLabels, localContainerName, removeLocalContainers } from './localContainers';
+import { listLocalContainers, localContainerLabels, localContainerName, publishedPort, removeContainers, STOP_TIMEOUT_S } from './localContainers';
 import { demuxLogs } from './logFrames';
 import { probe } from './waitReady';
 
@@ -72,11 +72,6 @@ export function hardenedSpec(plan: ContainerPlan): Docker.ContainerCreateOptions
   };
 }
 
-/** The project's local container (what `run` starts). */
-export function containerSpec(project: ProjectConfig, image: string, port: number | undefined): Docker.ContainerCreateOptions {
-  return hardenedSpec({ name: localContainerName(project), image, labels: localContainerLabels(project), publish: { [CONTAINER_PORT]: port } });
-}
-
 export interface StartedContainer {
   id: string;
   /** The host port of the container's first published port. */
@@ -131,16 +126,59 @@ export async function startContainer(docker: Docker, spec: Docker.ContainerCreat
 const modelServerReady = async (url: string) => (await probe(`${url}/v2/health/ready`, 1000)) === 200;
 
 /**
- * Starts the project's image as its local container (replacing the one before) and waits until the
- * model answers ready. A container that cannot start, exits or never gets ready is removed, and the
- * error says why with its last output.
+ * Starts the project's image as its local container and waits until the model answers ready; only then
+ * are the containers before it removed, so a run that fails leaves the one that served still serving.
+ * The new container starts under a temporary name and takes the project's once it is the only one.
+ * A container that cannot start, exits or never gets ready is removed, and the error says why with its
+ * last output.
  */
 export async function runContainer(docker: Docker, project: ProjectConfig, options: RunOptions = {}): Promise<RunResult> {
   const image = options.image ?? `${project.name}:${project.version}`;
   if (!(await inspectImage(docker, image))) throw new UserError(`the Docker engine has no image ${image}`, undefined, 'build it first: "modeldeploy build" or "Model Deploy: Build Image"');
-  await removeLocalContainers(docker, project);
-  const started = await startContainer(docker, containerSpec(project, image, options.port), options);
-  return { container: started.id, name: localContainerName(project), image, port: started.port, url: started.url, startToReadyMs: started.startToReadyMs };
+  const name = localContainerName(project);
+  const previous = await listLocalContainers(docker, project);
+  // A container that a run cut short left under the temporary name holds that name: it goes first.
+  await removeContainers(docker, previous.filter((c) => c.Names.includes(`/${nextName(name)}`)));
+  const before = previous.filter((c) => !c.Names.includes(`/${nextName(name)}`));
+  // The host port cannot be bound twice: the container holding the port asked for stops for the try,
+  // and starts again if the new one fails, as if the run had not happened.
+  const holding = before.filter((c) => c.State === 'running' && options.port !== undefined && publishedPort(c, CONTAINER_PORT) === options.port);
+  for (const c of holding) await docker.getContainer(c.Id).stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
+  let started: StartedContainer;
+  try {
+    started = await startContainer(docker, hardenedSpec({ name: nextName(name), image, labels: localContainerLabels(project), publish: { [CONTAINER_PORT]: options.port } }), options);
+  } catch (error) {
+    if (holding.length === 0) throw error;
+    throw await restarted(docker, holding, error, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  }
+  await removeContainers(docker, before);
+  const renamed = await docker
+    .getContainer(started.id)
+    .rename({ name })
+    .then(() => true, () => false);
+  return { container: started.id, name: renamed ? name : nextName(name), image, port: started.port, url: started.url, startToReadyMs: started.startToReadyMs };
+}
+
+/** The name a new local container runs under until the one before it is gone. */
+function nextName(name: string): string {
+  return `${name}-next`;
+}
+
+/** Starts again the containers stopped for a failed run; the run's error, saying whether they serve again. */
+async function restarted(docker: Docker, stopped: Docker.ContainerInfo[], error: unknown, readyTimeoutMs: number): Promise<unknown> {
+  const failed: string[] = [];
+  for (const info of stopped) {
+    const container = docker.getContainer(info.Id);
+    const url = `http://127.0.0.1:${publishedPort(info, CONTAINER_PORT)}`;
+    const serving = await container.start().then(
+      () => waitUntilReady(container, url, readyTimeoutMs, modelServerReady).then(() => true, () => false),
+      () => false,
+    );
+    if (!serving) failed.push(info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12));
+  }
+  if (!(error instanceof UserError)) return error;
+  const state = failed.length ? `the container that ran before (${failed.join(', ')}) did not start again: run again` : 'the container that ran before serves again';
+  return new UserError(error.message, error.location, error.hint ? `${error.hint}; ${state}` : state);
 }
 
 async function waitUntilReady(container: Docker.Container, url: string, timeoutMs: number, isReady: (url: string) => Promise<boolean>, signal?: AbortSignal): Promise<void> {

@@ -3,6 +3,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { UserError } from '../errors';
+import { checkedExternalDataFiles, externalDataFiles } from './externalDataFiles';
+import { checkInputSizes } from './inputSizeLimit';
 import type { ModelInfo, TensorInfo } from './modelInfo';
 import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
 import { readOnnxSignature, type OnnxSignature } from './onnxSignature';
@@ -34,7 +36,10 @@ export async function readModelBytes(file: string): Promise<Buffer> {
   }
 }
 
-/** The model's header and signature, or a UserError saying the file is not an ONNX model. */
+/**
+ * The model's header and signature, or a UserError saying the file is not an ONNX model, that its
+ * external data lies outside its folder, or that an input is too large to allocate.
+ */
 export function readModelInfo(file: string, bytes: Uint8Array): ModelInfo {
   let header: OnnxHeader;
   let signature: OnnxSignature;
@@ -47,15 +52,6 @@ export function readModelInfo(file: string, bytes: Uint8Array): ModelInfo {
   return modelInfo(file, bytes, header, signature);
 }
 
-/** The model's header, or a UserError saying the file is not an ONNX model. */
-export function parseHeader(file: string, bytes: Uint8Array): OnnxHeader {
-  try {
-    return readOnnxHeader(bytes);
-  } catch {
-    throw notOnnx(file, bytes);
-  }
-}
-
 function notOnnx(file: string, bytes: Uint8Array): UserError {
   return new UserError(
     `not an ONNX model (${bytes.length} bytes that do not parse as an ONNX ModelProto)`,
@@ -64,21 +60,28 @@ function notOnnx(file: string, bytes: Uint8Array): UserError {
   );
 }
 
+/**
+ * An onnxruntime session of the model's bytes. External data is read from the model's folder, never from
+ * the working directory, and only from files inside that folder.
+ */
 export async function createSession(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions = {}): Promise<OrtSession> {
+  await checkedExternalDataFiles(file, bytes).catch((error: unknown) => {
+    // Bytes that are not a model are onnxruntime's to report, below.
+    if (error instanceof UserError) throw error;
+  });
   const ort = onnxRuntime();
+  const folder = path.dirname(path.resolve(file));
   try {
-    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options });
+    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } });
   } catch (error) {
     const reason = String((error as Error).message ?? error).split('\n')[0];
     throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
   }
 }
 
-export function describeModel(file: string, bytes: Uint8Array, header: OnnxHeader, session: OrtSession): ModelInfo {
-  return modelInfo(file, bytes, header, { inputs: session.inputMetadata.map(toTensorInfo), outputs: session.outputMetadata.map(toTensorInfo) });
-}
-
 function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelInfo {
+  checkInputSizes(file, inputs);
+  const externalData = [...new Set(externalDataFiles(file, bytes).map((external) => external.location))];
   const notes: string[] = [];
   for (const output of outputs.filter((o) => !o.isTensor)) {
     notes.push(`output "${output.name}" is not a tensor (a sequence or map, such as ZipMap's); it is neither served nor scored: use a tensor output`);
@@ -97,24 +100,10 @@ function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs
     opsets: header.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
     inputs,
     outputs,
+    externalData,
     batch,
     notes,
   };
-}
-
-function toTensorInfo(meta: OrtSession.ValueMetadata): TensorInfo {
-  if (!meta.isTensor) return { name: meta.name, type: nonTensorKind(meta), shape: [], isTensor: false };
-  return {
-    name: meta.name,
-    type: meta.type,
-    shape: meta.shape.map((d) => (typeof d === 'number' ? (d < 0 ? '?' : d) : d === '' ? '?' : d)),
-    isTensor: true,
-  };
-}
-
-function nonTensorKind(meta: OrtSession.ValueMetadata): string {
-  const type = (meta as { type?: unknown }).type;
-  return typeof type === 'string' && type ? type : 'non-tensor';
 }
 
 /**

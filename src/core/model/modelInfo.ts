@@ -17,6 +17,8 @@ export interface ModelInfo {
   opsets: { domain: string; version: number }[];
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** The files the initializers are stored in, relative to the model's folder: they go into the image beside it. */
+  externalData: string[];
   /** How the first dimension of the tensor inputs behaves: `free` allows batching; `fixed` means row by row. */
   batch: { kind: 'free' } | { kind: 'fixed'; size: number } | { kind: 'none' };
   /** Things the user should know (skipped non-tensor outputs, inputs batching cannot fill, ...). */

@@ -89,7 +89,7 @@ function readOpset(bytes: Uint8Array): { domain: string; version: number } {
   return opset;
 }
 
-function readStringPair(bytes: Uint8Array): [string, string] {
+export function readStringPair(bytes: Uint8Array): [string, string] {
   let key = '';
   let value = '';
   readFields(bytes, (field, wire, reader) => {

@@ -10,11 +10,11 @@ export interface OnnxSignature {
 }
 
 // GraphProto, ValueInfoProto, TypeProto and TensorShapeProto field numbers (onnx.proto3).
-const GRAPH_INITIALIZER = 5;
+export const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const GRAPH_SPARSE_INITIALIZER = 15;
-const TENSOR_NAME = 8;
+export const TENSOR_NAME = 8;
 const SPARSE_VALUES = 1;
 const VALUE_NAME = 1;
 const VALUE_TYPE = 2;
@@ -38,13 +38,7 @@ const ELEMENT_TYPES = ['undefined', 'float32', 'uint8', 'int8', 'uint16', 'int16
  * initializer contents are skipped unread. Throws (a plain Error) when the bytes are not a ModelProto.
  */
 export function readOnnxSignature(bytes: Uint8Array): OnnxSignature {
-  let graph: Uint8Array | undefined;
-  readFields(bytes, (field, wire, reader) => {
-    if (field !== GRAPH || wire !== LENGTH_DELIMITED) return false;
-    graph = reader.bytes();
-    return true;
-  });
-  if (!graph) throw new Error('no graph');
+  const graph = readGraph(bytes);
   const declared: TensorInfo[] = [];
   const outputs: TensorInfo[] = [];
   const initializers = new Set<string>();
@@ -58,6 +52,13 @@ export function readOnnxSignature(bytes: Uint8Array): OnnxSignature {
     return true;
   });
   return { inputs: declared.filter((input) => !initializers.has(input.name)), outputs };
+}
+
+/** The ModelProto's GraphProto, undecoded. Throws (a plain Error) when there is none. */
+export function readGraph(bytes: Uint8Array): Uint8Array {
+  const graph = messageField(bytes, GRAPH);
+  if (!graph) throw new Error('no graph');
+  return graph;
 }
 
 function readValueInfo(bytes: Uint8Array): TensorInfo {

@@ -56,13 +56,17 @@ export function projectDockerfile(project: Pick<ProjectConfig, 'dir'>): string |
   return fs.existsSync(file) ? file : undefined;
 }
 
-/** The files of a project's build context: the Dockerfile, the model and the metadata file. */
-export function contextEntries(project: ProjectConfig, dockerfile: string): ContextEntry[] {
+/**
+ * The files of a project's build context: the Dockerfile, the model with the files of its external data
+ * (`externalData`, relative to the model's folder, as the model names them) and the metadata file.
+ */
+export function contextEntries(project: ProjectConfig, dockerfile: string, externalData: string[]): ContextEntry[] {
   const modelName = path.basename(project.model);
   const metadata: RuntimeMetadata = { name: project.name, version: project.version, model: `model/${modelName}`, labels: project.labels, port: CONTAINER_PORT };
   return [
     { archivePath: 'Dockerfile', content: dockerfile },
     { archivePath: `model/${modelName}`, source: project.model },
+    ...externalData.map((location) => ({ archivePath: `model/${location}`, source: path.join(path.dirname(project.model), location) })),
     { archivePath: 'runtime.json', content: `${JSON.stringify(metadata, null, 2)}\n` },
   ];
 }
@@ -114,7 +118,7 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
   let imageId: string | undefined;
   try {
     runtimeImage = await runtimeMade;
-    imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels)), {
+    imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels), model.externalData), {
       platform: project.image.platform,
       buildargs: { [RUNTIME_BUILD_ARG]: runtimeImage },
       onOutput,

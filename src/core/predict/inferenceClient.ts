@@ -2,6 +2,7 @@ import { CancelledError, UserError } from '../errors';
 import { httpRequest } from '../http/httpRequest';
 import { decodeBinaryResponse, encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../oip/binaryTensors';
 import type { OipInferenceRequest, OipInferenceResponse } from '../oip/oipTypes';
+import { inferenceEndpoint, withoutUserInfo } from './serverUrl';
 
 export interface Answer {
   response: OipInferenceResponse;
@@ -17,12 +18,14 @@ export interface SendOptions {
 }
 
 /**
- * POSTs a request to a model's `/infer`; the server's `{"error"}` becomes the message of a UserError.
+ * POSTs a request to a model's `/infer` on the server at `url`; the server's `{"error"}` becomes the
+ * message of a UserError. No message shows the credentials a URL may carry.
  * With `binary`, the request goes out in the binary tensor data extension's framing and a binary answer
  * comes back as the same response JSON would have given.
  */
 export async function sendInference(url: string, modelName: string, request: OipInferenceRequest, options: SendOptions = {}): Promise<Answer> {
-  const endpoint = `${url}/v2/models/${encodeURIComponent(modelName)}/infer`;
+  const endpoint = inferenceEndpoint(url, modelName);
+  const shown = withoutUserInfo(endpoint);
   let framed: { body: Buffer; headerLength: number } | undefined;
   if (options.binary) {
     try {
@@ -43,7 +46,7 @@ export async function sendInference(url: string, modelName: string, request: Oip
     });
   } catch (error) {
     if (options.signal?.aborted) throw new CancelledError();
-    throw new UserError(`no answer from ${endpoint}: ${(error as Error).message}`, undefined, 'check that the container runs ("modeldeploy run", or Run Locally)');
+    throw new UserError(`no answer from ${shown}: ${withoutUserInfo((error as Error).message)}`, undefined, 'check that the container runs ("modeldeploy run", or Run Locally)');
   }
   const latencyMs = performance.now() - started;
   const headerLength = answer.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
@@ -51,14 +54,14 @@ export async function sendInference(url: string, modelName: string, request: Oip
     try {
       return { response: decodeBinaryResponse(answer.body, String(headerLength)), latencyMs };
     } catch (error) {
-      throw new UserError(`${endpoint} answered with binary tensor data that cannot be read: ${(error as Error).message}`);
+      throw new UserError(`${shown} answered with binary tensor data that cannot be read: ${(error as Error).message}`);
     }
   }
   let body: unknown;
   try {
     body = answer.json();
   } catch {
-    throw new UserError(`${endpoint} answered ${answer.status} with a body that is not JSON: ${answer.text.slice(0, 200)}`);
+    throw new UserError(`${shown} answered ${answer.status} with a body that is not JSON: ${answer.text.slice(0, 200)}`);
   }
   if (answer.status !== 200) throw new UserError(`the model server answered ${answer.status}: ${(body as { error?: string }).error ?? answer.text.slice(0, 200)}`);
   return { response: body as OipInferenceResponse, latencyMs };

@@ -6,8 +6,10 @@ import { runInWorker } from '../worker/runInWorker';
 import { sendInference } from './inferenceClient';
 import { compareResponses, PARITY_TOLERANCE, type ParityResult } from './parity';
 import { parseRequest } from './requestFile';
+import { displayServerUrl } from './serverUrl';
 
 export interface PredictResult {
+  /** The server, as messages show it (without credentials). */
   url: string;
   request: OipInferenceRequest;
   response: OipInferenceResponse;
@@ -28,7 +30,7 @@ export async function predict(project: ProjectConfig, url: string, request: OipI
   const { response, latencyMs } = await sendInference(url, project.name, request, { signal, binary: options.binary });
   const [local] = await localAnswers(project, [request], signal);
   if ('error' in local) throw new UserError(`the server answered, but in-process onnxruntime refused the request: ${local.error}`);
-  return { url, request, response, latencyMs, parity: compareResponses(response, local.response) };
+  return { url: displayServerUrl(url), request, response, latencyMs, parity: compareResponses(response, local.response) };
 }
 
 export interface BatchResult {

@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { type ConfigProblem, fieldName } from './configProblem';
 import { schemaProblems } from './configSchemaErrors';
+import { nonFiniteNumbers } from './nonFiniteNumbers';
 import { checkMetricNames, defaultMetricsFor } from './configMetrics';
 import { resolveInsideProject } from './projectPaths';
 import { rangeOfPath, toTextRange } from './yamlPositions';
+import { yamlValue } from './yamlValue';
 import {
   DEFAULT_BASE_IMAGE,
   DEFAULT_PLATFORM,
@@ -60,13 +62,22 @@ export function checkProjectConfig(text: string, configFile: string): ConfigChec
   }));
   if (doc.errors.length) return { problems: syntax };
 
-  const value: unknown = doc.toJS() ?? {};
+  const read = yamlValue(doc, lineCounter);
+  if ('problem' in read) return { problems: [...syntax, read.problem] };
+  const value = read.value;
   if (typeof value !== 'object' || Array.isArray(value)) {
     return {
       problems: [...syntax, { severity: 'error', message: 'the config must be a mapping of keys such as name, version, model and task', line: 1, column: 1, endLine: 1, endColumn: 1 }],
     };
   }
-  const schema = schemaProblems(value, doc, lineCounter);
+  const nonFinite = nonFiniteNumbers(value).map(({ path: fieldPath, value: number }): ConfigProblem => ({
+    ...rangeOfPath(doc, lineCounter, fieldPath),
+    severity: 'error',
+    field: fieldName(fieldPath),
+    message: `"${fieldName(fieldPath)}" must be a finite number, not ${number}`,
+    hint: Number.isNaN(number) ? 'write a number' : 'write a number within about ±1.8e308',
+  }));
+  const schema = [...nonFinite, ...schemaProblems(value, doc, lineCounter)];
   if (schema.some((p) => p.severity === 'error')) return { problems: [...syntax, ...schema] };
 
   const raw = value as RawConfig;

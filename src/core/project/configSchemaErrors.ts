@@ -130,7 +130,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value}"`;
+  // Escaped and cut short, so a newline or a very long value cannot break the one-line message.
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
   return `${typeof value} ${String(value)}`;
 }
 

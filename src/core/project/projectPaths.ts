@@ -21,5 +21,6 @@ export function resolveInsideProject(projectDir: string, written: string): PathC
 
 export function isInside(dir: string, candidate: string): boolean {
   const relative = path.relative(dir, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  // `..x` is a name inside the folder; only `..` as a whole segment climbs out.
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }

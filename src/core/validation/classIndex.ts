@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { DECIMAL_NUMBER } from './csvScanner';
 
 /**
  * Maps target values to class indices: by name through the project's labels, else as an integer index.
@@ -17,8 +18,8 @@ export class ClassIndex {
   indexOf(target: string, line: number, classCount: number): number {
     const named = this.byName.get(target);
     if (named !== undefined) return named;
-    const number = Number(target);
-    if (target.trim() !== '' && Number.isInteger(number) && number >= 0 && number < classCount) return number;
+    const number = DECIMAL_NUMBER.test(target.trim()) ? Number(target) : NaN;
+    if (Number.isInteger(number) && number >= 0 && number < classCount) return number;
     const known = this.labels ? `one of the labels (${this.labels.join(', ')}) or` : '';
     throw new UserError(
       `target value "${target}" is not a class: expected ${known} a class index from 0 to ${classCount - 1}`,

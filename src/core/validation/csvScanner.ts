@@ -13,6 +13,13 @@ const NINE = 0x39;
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
+ * A number as JSON writes one (decimal, optional exponent), so CSV and JSONL data read alike: Number()
+ * alone would also take hex, binary, Infinity and blanks. A leading + or zero and a bare "." at either
+ * end, as spreadsheets write them, are allowed too.
+ */
+export const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
  * One CSV record, valid only during the callback: field boundaries into a shared buffer, so numeric
  * fields are read without creating strings. Follows RFC 4180 (quoted fields, "" escapes, CRLF).
  */
@@ -33,7 +40,7 @@ export class CsvRecord {
     return this.quoted[field] ? text.replace(/""/g, '"') : text;
   }
 
-  /** The field as a number, NaN when it is not one (empty fields included). */
+  /** The field as a number, NaN when it is not a finite decimal number (empty fields included). */
   number(field: number): number {
     return this.parsed[field] ? this.values[field] : this.slowNumber(field);
   }
@@ -47,7 +54,9 @@ export class CsvRecord {
 
   private slowNumber(field: number): number {
     const text = this.text(field).trim();
-    return text === '' ? NaN : Number(text);
+    if (!DECIMAL_NUMBER.test(text)) return NaN;
+    const value = Number(text);
+    return Number.isFinite(value) ? value : NaN;
   }
 
   ensureCapacity(fields: number): void {
@@ -68,53 +77,125 @@ export class CsvRecord {
   }
 }
 
-/** Thrown for malformed CSV (an unclosed quote, text after a closing quote), with the line. */
+/**
+ * Caps on a line and on a field. Real data sets stay far below them (a 28x28 image row is a few KB); what
+ * reaches them is an unclosed quote or a file that is not CSV, and stopping there bounds memory and
+ * tells the user early instead of reading the rest of the file into one record.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const MAX_FIELD_BYTES = 16 * 1024 * 1024;
+
+/** Thrown for malformed CSV (an unclosed quote, text after a closing quote, a line too long), with the line. */
 export class CsvSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    readonly hint = 'close the quote or remove the stray text',
   ) {
     super(message);
   }
 }
 
+// Where a record cut by a chunk boundary stands, so that each new chunk is read once, from where the
+// last one stopped, until the record's end is found.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_IN_QUOTED = 3; // a quote inside a quoted field: closes it, or escapes a second one
+
+/** A record cut by chunk boundaries: its pieces so far and the state at the end of the last one. */
+class PendingRecord {
+  readonly pieces: Buffer[] = [];
+  bytes = 0;
+  private state = FIELD_START;
+  private fieldBytes = 0;
+
+  constructor(private readonly line: number) {}
+
+  /** Adds `piece` up to the record's end; returns where the record ends in it (after its LF), or -1. */
+  add(piece: Buffer): number {
+    let state = this.state;
+    let fieldBytes = this.fieldBytes;
+    let end = -1;
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece[i];
+      if (state === QUOTED) {
+        if (c === QUOTE) state = QUOTE_IN_QUOTED;
+        else fieldBytes++;
+        continue;
+      }
+      if (c === LF) {
+        end = i + 1;
+        break;
+      }
+      if (c === COMMA) {
+        state = FIELD_START;
+        fieldBytes = 0;
+      } else if (c === QUOTE && (state === FIELD_START || state === QUOTE_IN_QUOTED)) {
+        state = QUOTED;
+      } else {
+        state = UNQUOTED;
+        fieldBytes++;
+      }
+    }
+    this.state = state;
+    this.fieldBytes = fieldBytes;
+    const taken = end < 0 ? piece : piece.subarray(0, end);
+    this.pieces.push(taken);
+    this.bytes += taken.length;
+    if (fieldBytes > MAX_FIELD_BYTES) {
+      const unclosed = state === QUOTED;
+      throw new CsvSyntaxError(
+        unclosed ? `a quoted field runs on for more than ${MAX_FIELD_BYTES >> 20} MB: its quote is probably never closed` : `a field is longer than ${MAX_FIELD_BYTES >> 20} MB`,
+        this.line,
+        unclosed ? 'close the quote' : 'check that the file is CSV; fields this long are not features',
+      );
+    }
+    if (this.bytes > MAX_LINE_BYTES) throw new CsvSyntaxError(`a line is longer than ${MAX_LINE_BYTES >> 20} MB`, this.line, 'check that the file is CSV with one row per line');
+    return end;
+  }
+
+  joined(): Buffer {
+    return this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.bytes);
+  }
+}
+
 /**
  * Splits a stream of CSV bytes into records, handing each to `onRecord`. Blank lines are skipped. A
- * record cut by a chunk boundary waits for the next chunk.
+ * record cut by a chunk boundary is completed from the following chunks, each byte read once.
  */
 export class CsvScanner {
-  private pending?: Buffer;
+  private pending?: PendingRecord;
   private line = 1;
   private readonly record = new CsvRecord();
 
   constructor(private readonly onRecord: (record: CsvRecord) => void) {}
 
   push(chunk: Buffer): void {
-    let buffer = chunk;
     let offset = 0;
     if (this.pending) {
-      // Finish the record cut by the last boundary on a small joined piece, so the chunk is not copied.
-      const firstLineEnd = chunk.indexOf(LF);
-      const head = firstLineEnd < 0 ? undefined : Buffer.concat([this.pending, chunk.subarray(0, firstLineEnd + 1)]);
-      const next = head ? this.scanRecord(head, 0, false) : -1;
-      if (head && next === head.length) {
-        offset = firstLineEnd + 1;
-      } else {
-        buffer = Buffer.concat([this.pending, chunk]); // a quoted field spans the line end: join it all
-      }
+      const end = this.pending.add(chunk);
+      if (end < 0) return;
+      const head = this.pending.joined();
       this.pending = undefined;
+      this.scanRecord(head, 0, true);
+      offset = end;
     }
     for (;;) {
-      const next = this.scanRecord(buffer, offset, false);
+      const next = this.scanRecord(chunk, offset, false);
       if (next < 0) break;
       offset = next;
     }
-    this.pending = offset < buffer.length ? buffer.subarray(offset) : undefined;
+    if (offset < chunk.length) {
+      this.pending = new PendingRecord(this.line);
+      this.pending.add(chunk.subarray(offset));
+    }
   }
 
   end(): void {
-    if (this.pending) this.scanRecord(this.pending, 0, true);
+    const pending = this.pending;
     this.pending = undefined;
+    if (pending) this.scanRecord(pending.joined(), 0, true);
   }
 
   /** Scans one record from `start`; returns where the next begins, or -1 when the record is not complete. */

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as readline from 'node:readline';
+import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors';
 import { didYouMean } from '../project/didYouMean';
-import { CsvScanner, CsvSyntaxError, type CsvRecord } from './csvScanner';
+import { CsvScanner, CsvSyntaxError, DECIMAL_NUMBER, type CsvRecord } from './csvScanner';
 
 export interface DataSpec {
   /** Absolute path of the data file. */
@@ -170,8 +171,42 @@ function preview(columns: string[]): string {
 }
 
 function badValue(spec: DataSpec, column: string, value: string, line: number): UserError {
-  const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-  return new UserError(value.trim() === '' ? `empty value in feature column "${column}"` : `non-numeric value "${shown}" in feature column "${column}"`, { file: spec.file, line }, 'features must be numbers; fix the row or leave the column out of validation.features');
+  const where = { file: spec.file, line };
+  const hint = 'features must be decimal numbers such as 3, -0.5 or 1e-3; fix the row or leave the column out of validation.features';
+  const text = value.trim();
+  if (text === '') return new UserError(`empty value in feature column "${column}"`, where, hint);
+  const shown = printable(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  const why = whyNotANumber(text);
+  return new UserError(why ? `value "${shown}" in feature column "${column}" ${why}` : `non-numeric value "${shown}" in feature column "${column}"`, where, hint);
+}
+
+/** Why a text that looks like a number is refused, for the forms Number() would have taken. */
+function whyNotANumber(text: string): string | undefined {
+  if (/^[+-]?(?:inf(?:inity)?|nan)$/i.test(text)) return 'is not a finite number';
+  if (/^[+-]?0[xob]/i.test(text)) return 'is not a decimal number (hexadecimal, octal and binary are not read)';
+  if (DECIMAL_NUMBER.test(text)) return 'is too large for a 64-bit float';
+  return undefined;
+}
+
+/** Control characters and undecodable bytes shown as escapes, so a binary file cannot garble a message. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) => (c === '\ufffd' ? '?' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/**
+ * Refuses a header that is not text, as a compressed or binary file gives, with a short description
+ * rather than its bytes.
+ */
+function checkHeaderIsText(spec: DataSpec, record: CsvRecord): void {
+  const bytes = record.buffer.subarray(record.starts[0], record.ends[record.count - 1]);
+  const binary = !isUtf8(bytes) || /[\u0000-\u0008\u000e-\u001f]/.test(bytes.toString('utf8'));
+  if (!binary) return;
+  const hint = spec.file.toLowerCase().endsWith('.gz')
+    ? 'the file decompresses to something that is not CSV text'
+    : bytes[0] === 0x1f && bytes[1] === 0x8b
+      ? 'it looks like gzip data: name it .csv.gz'
+      : 'is the file compressed, or not CSV? a gzip-compressed file must be named .csv.gz';
+  throw new UserError(`the header is not text: its ${bytes.length} bytes include bytes that are not UTF-8 text`, { file: spec.file, line: record.line }, hint);
 }
 
 async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promise<Dataset> {
@@ -187,6 +222,7 @@ async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promi
 
   const scanner = new CsvScanner((record: CsvRecord) => {
     if (!columns) {
+      checkHeaderIsText(spec, record);
       columns = Array.from({ length: record.count }, (_, i) => record.text(i).trim());
       selection = selectColumns(spec, columns, record.line);
       builder = new BatchBuilder(selection.features.length, spec.batchRows ?? DEFAULT_BATCH_ROWS, spec.scale ?? 1, pool);
@@ -224,7 +260,7 @@ async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promi
       if (next.done) scanner.end();
       else scanner.push(next.value);
     } catch (error) {
-      throw error instanceof CsvSyntaxError ? new UserError(`CSV: ${error.message}`, { file: spec.file, line: error.line }, 'close the quote or remove the stray text') : error;
+      throw error instanceof CsvSyntaxError ? new UserError(`CSV: ${error.message}`, { file: spec.file, line: error.line }, error.hint) : error;
     }
     return !next.done;
   };
@@ -285,7 +321,7 @@ async function openJsonl(spec: DataSpec, pool: BatchPool): Promise<Dataset> {
     features.forEach((name, i) => {
       const value = object[name];
       if (value === undefined) throw new UserError(`the object has no "${name}"`, { file: spec.file, line }, 'every line needs every feature');
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw badValue(spec, name, JSON.stringify(value), line);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw badValue(spec, name, typeof value === 'number' ? String(value) : JSON.stringify(value), line);
       out[base + i] = value;
     });
     const target = object[spec.target];

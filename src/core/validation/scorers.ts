@@ -5,6 +5,7 @@ import { RegressionMetricsAccumulator } from '../metrics/regressionMetrics';
 import { ClassIndex } from './classIndex';
 import type { DataBatch } from './dataReader';
 import type { ValidationReport } from './validationReport';
+import { DECIMAL_NUMBER } from './csvScanner';
 
 /** Turns model outputs and targets into metrics, one piece of a batch at a time. */
 export interface Scorer {
@@ -83,8 +84,8 @@ export class RegressionScorer implements Scorer {
     if (width !== 1) throw new UserError(`the scored output gives ${width} values per row; regression needs one`, { file: this.dataFile }, 'set validation.output to the prediction output');
     for (let r = 0; r < count; r++) {
       const target = batch.targets[offset + r];
-      const actual = Number(target);
-      if (target.trim() === '' || !Number.isFinite(actual)) {
+      const actual = DECIMAL_NUMBER.test(target.trim()) ? Number(target) : NaN;
+      if (!Number.isFinite(actual)) {
         throw new UserError(`target value "${target}" is not a number`, { file: this.dataFile, line: batch.lines[offset + r] }, 'regression targets must be numbers');
       }
       this.accumulator.add(actual, values[r]);
