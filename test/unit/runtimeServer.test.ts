@@ -105,6 +105,11 @@ describe('the serving runtime (Open Inference Protocol v2)', function () {
     { title: 'a wrong shape', send: (base) => post(`${base}/v2/models/iris/infer`, input({ shape: [1, 3], data: [1, 2, 3] })), status: 400, error: /shape \[1, 3\] but the model takes \[-1, 4\]/ },
     { title: 'data that does not fill the shape', send: (base) => post(`${base}/v2/models/iris/infer`, input({ shape: [2, 4] })), status: 400, error: /has 4 values but its shape \[2, 4\] needs 8/ },
     { title: 'a value of the wrong kind', send: (base) => post(`${base}/v2/models/iris/infer`, input({ data: [1, 2, 'x', 4] })), status: 400, error: /value 2 is "x", not a number/ },
+    // Eight values in two rows of three and five: the count fits [2, 4], the rows do not.
+    { title: 'ragged nested data', send: (base) => post(`${base}/v2/models/iris/infer`, input({ shape: [2, 4], data: [[5.1, 3.5, 1.4], [6.3, 2.5, 5, 1.9, 7]] })), status: 400, error: /data\[0\] has 3 entries but dimension 1 of the shape \[2, 4\] is 4/ },
+    { title: 'nested data with too few levels', send: (base) => post(`${base}/v2/models/iris/infer`, input({ shape: [2, 4], data: [[1, 2, 3, 4], 5] })), status: 400, error: /data\[1\] is 5, but nested data must have 2 levels/ },
+    { title: 'a number beyond any float (1e400)', send: (base) => post(`${base}/v2/models/iris/infer`, '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[1e400,1,1,1]}]}'), status: 400, error: /value 0 \(a number beyond ±1.8e308\) is too large for float32/ },
+    { title: 'a number beyond FP32 (1e39)', send: (base) => post(`${base}/v2/models/iris/infer`, input({ data: [1, 1e39, 1, 1] })), status: 400, error: /value 1 \(1e\+39\) is too large for float32/ },
     { title: 'invalid JSON', send: (base) => post(`${base}/v2/models/iris/infer`, '{"inputs": ['), status: 400, error: /not valid JSON/ },
     { title: 'a body that is not an object', send: (base) => post(`${base}/v2/models/iris/infer`, '[1, 2]'), status: 400, error: /must be a JSON object/ },
     { title: 'the wrong content type', send: (base) => post(`${base}/v2/models/iris/infer`, '{}', { 'Content-Type': 'text/plain' }), status: 400, error: /must be JSON/ },

@@ -33,10 +33,30 @@ export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Arra
     return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromNumbers(spec.name, spec.type, data) as Float32Array, dims);
   }
   if (!Array.isArray(data)) throw bad(`input "${spec.name}": "data" must be a list`);
-  // Nested data is row-major: flattening keeps the order. Flat data (the common case) is used as it is.
-  const values = data.some(Array.isArray) ? ((data as unknown[]).flat(Infinity as 1) as unknown[]) : (data as unknown[]);
+  // Flat data (the common case) is used as it is; nested data must follow the shape at every level.
+  const values = data.some(Array.isArray) ? flattenNested(spec.name, data as unknown[], dims) : (data as unknown[]);
   checkCount(spec, dims, values.length);
   return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromValues(spec.name, spec.type, values) as Float32Array, dims);
+}
+
+/**
+ * Nested data in row-major order, checked level by level against the shape: a ragged list whose total
+ * count happens to match would otherwise be regrouped into rows it never had.
+ */
+function flattenNested(name: string, data: unknown[], dims: number[]): unknown[] {
+  const values: unknown[] = [];
+  const walk = (list: unknown, level: number, path: string): void => {
+    if (level === dims.length) {
+      if (Array.isArray(list)) throw bad(`input "${name}": ${path} is a list, but the shape [${dims.join(', ')}] has only ${dims.length} levels`);
+      values.push(list);
+      return;
+    }
+    if (!Array.isArray(list)) throw bad(`input "${name}": ${path} is ${JSON.stringify(list)}, but nested data must have ${dims.length} levels to match the shape [${dims.join(', ')}]`);
+    if (list.length !== dims[level]) throw bad(`input "${name}": ${path} has ${list.length} entries but dimension ${level} of the shape [${dims.join(', ')}] is ${dims[level]}`);
+    for (let i = 0; i < list.length; i++) walk(list[i], level + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, 'data');
+  return values;
 }
 
 function checkCount(spec: TensorInfo, dims: number[], length: number): void {

@@ -2,8 +2,7 @@ import { pooledFloat64Copy } from './pooledArrays';
 
 /**
  * The JSON of an inference request, parsed to what JSON.parse gives, except that the `data` of each of
- * its `inputs` whose values are all numbers (flat or nested) comes as one flat Float64Array in row-major
- * order: the numbers go straight from the body's bytes into a typed array, without a JavaScript array of
+ * its `inputs` that is a flat list of numbers comes as a Float64Array: the numbers go straight from the body's bytes into a typed array, without a JavaScript array of
  * boxed values in between. A double holds every JSON number as JSON.parse reads it, so the values are
  * the same.
  *
@@ -164,7 +163,7 @@ class RequestScanner {
     if (this.bytes[this.at] !== Byte.OpenBracket) return this.value(Place.Other, depth);
     const start = this.at;
     this.count = 0;
-    const scanned = this.numberList(depth);
+    const scanned = this.numberList();
     if (scanned === UNSCANNED) return UNSCANNED;
     if (scanned === NOT_NUMBERS) {
       this.at = start;
@@ -173,9 +172,8 @@ class RequestScanner {
     return pooledFloat64Copy(scratch.subarray(0, this.count));
   }
 
-  /** Appends the numbers of a (nested) list to `scratch`, from `count` on. The hot loop of a request. */
-  private numberList(depth: number): undefined | typeof UNSCANNED | typeof NOT_NUMBERS {
-    if (depth > MAX_DEPTH) return UNSCANNED;
+  /** Appends the numbers of a flat list to `scratch`, from `count` on. The hot loop of a request. */
+  private numberList(): undefined | typeof UNSCANNED | typeof NOT_NUMBERS {
     const bytes = this.bytes;
     let at = this.at + 1;
     let b = bytes[at];
@@ -192,14 +190,7 @@ class RequestScanner {
         at = numberEnd;
         if (count === scratch.length) grow();
         scratch[count++] = n;
-      } else if (b === Byte.OpenBracket) {
-        this.at = at;
-        this.count = count;
-        const inner = this.numberList(depth + 1);
-        if (inner !== undefined) return inner;
-        at = this.at;
-        count = this.count;
-      } else return NOT_NUMBERS;
+      } else return NOT_NUMBERS; // nested lists too: their structure is checked against the shape on the general path
       b = bytes[at];
       while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
       if (b === Byte.CloseBracket) {

@@ -38,6 +38,13 @@ const INTEGER_ARRAYS: Record<string, IntegerArrayClass> = { int8: Int8Array, int
 const bad = (message: string) => new OipError(400, message);
 
 /**
+ * JSON has no infinities: a float that comes out infinite was a number too large for its type (1e400 for
+ * any float, 1e39 for FP32, 70000 for FP16), which the model would turn into NaN scores.
+ */
+const outOfRange = (name: string, ortType: string, index: number, value: number) =>
+  bad(`input "${name}" value ${index} (${Number.isFinite(value) ? value : 'a number beyond ±1.8e308'}) is too large for ${ortType}`);
+
+/**
  * JSON values (flat, row-major) as the typed data of onnxruntime element type `ortType`, checking each
  * value's type and range; `name` names the tensor in the errors (400).
  */
@@ -57,11 +64,16 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
         const v = values[i];
         if (typeof v !== 'number') throw bad(`${where(i)} is ${JSON.stringify(v)}, not a number`);
         array[i] = v;
+        if (!Number.isFinite(array[i])) throw outOfRange(name, ortType, i, v);
       }
       return array;
     }
-    case 'float16':
-      return Uint16Array.from(numbers(), toFloat16Bits);
+    case 'float16': {
+      const bits = Uint16Array.from(numbers(), toFloat16Bits);
+      const overflow = bits.findIndex((b) => (b & 0x7c00) === 0x7c00);
+      if (overflow >= 0) throw outOfRange(name, ortType, overflow, values[overflow] as number);
+      return bits;
+    }
     case 'bool':
       return Uint8Array.from(
         values.map((v, i) => {
@@ -104,8 +116,11 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
  * every value fits.
  */
 export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array): TensorData {
-  if (ortType === 'float32') return pooledFloat32Copy(numbers);
-  if (ortType === 'float64') return numbers;
+  if (ortType === 'float32' || ortType === 'float64') {
+    const array = ortType === 'float32' ? pooledFloat32Copy(numbers) : numbers;
+    for (let i = 0; i < array.length; i++) if (!Number.isFinite(array[i])) throw outOfRange(name, ortType, i, numbers[i]);
+    return array;
+  }
   const range = INTEGER_RANGES[ortType];
   if (range && numbers.every((v) => Number.isInteger(v) && v >= range[0] && v <= range[1])) return new INTEGER_ARRAYS[ortType](numbers);
   return typedDataFromValues(name, ortType, Array.from(numbers));
