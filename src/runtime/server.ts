@@ -21,7 +21,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const accessLog = bufferedLines((text) => process.stdout.write(text));
-  const server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: RUNTIME_VERSION });
+  let server;
+  try {
+    server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: RUNTIME_VERSION });
+  } catch (error) {
+    // A taken port or an address that is not this machine's: one log line saying which, not a stack.
+    log('error', `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    process.exit(1);
+  }
   log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version, startMs: { loaded: loadedAtMs, listening: sinceStart() } });
   server.ready.then(
     ({ loadMs, warmUpMs }) => log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } }),

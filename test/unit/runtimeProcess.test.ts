@@ -88,4 +88,22 @@ describe('the runtime process', function () {
     assert.equal(await runtime.exited, 2);
     assert.match(runtime.output(), /MODELDEPLOY_PORT=eighty is not a whole number/);
   });
+
+  it('exits 1 with one JSON log line, no stack, when its port is taken', async () => {
+    const holder = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => holder.listen(port + 2, '127.0.0.1', resolve));
+    const project = makeProject({ 'model.onnx': fs.readFileSync(path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx')) });
+    const runtime = startRuntime({ MODELDEPLOY_MODEL: path.join(project.dir, 'model.onnx'), MODELDEPLOY_PORT: String(port + 2) });
+    try {
+      assert.equal(await runtime.exited, 1);
+      const lines = runtime.output().trim().split('\n');
+      assert.equal(lines.length, 1, runtime.output());
+      const line = JSON.parse(lines[0]) as { level: string; message: string };
+      assert.equal(line.level, 'error');
+      assert.match(line.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port + 2}: .*address already in use`));
+    } finally {
+      holder.close();
+      project.cleanup();
+    }
+  });
 });
