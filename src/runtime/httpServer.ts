@@ -51,6 +51,12 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   let closing = false;
   const server = http.createServer(serve);
   server.keepAliveTimeout = 65_000;
+  // A client that asks before sending its body hears of a declared length over the limit at once, as a
+  // 413 it can read, instead of a 100 Continue followed by a closed connection.
+  server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (Number(request.headers['content-length'] ?? 0) <= options.maxBodyBytes) response.writeContinue();
+    serve(request, response);
+  });
 
   const ready = () => {
     const host = model();
@@ -64,9 +70,10 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
     if (!match) notFound(path);
     const host = ready();
-    const [, name, modelVersion] = match;
-    if (decodeURIComponent(name) !== host.identity.name) throw new OipError(404, `no model named "${decodeURIComponent(name)}"; this server serves "${host.identity.name}"`);
-    if (modelVersion !== undefined && decodeURIComponent(modelVersion) !== host.identity.version) throw new OipError(404, `model "${host.identity.name}" has no version "${decodeURIComponent(modelVersion)}"; it serves ${host.identity.version}`);
+    const name = decodedSegment(match[1]);
+    const modelVersion = match[2] === undefined ? undefined : decodedSegment(match[2]);
+    if (name !== host.identity.name) throw new OipError(404, `no model named "${name}"; this server serves "${host.identity.name}"`);
+    if (modelVersion !== undefined && modelVersion !== host.identity.version) throw new OipError(404, `model "${host.identity.name}" has no version "${modelVersion}"; it serves ${host.identity.version}`);
     lastMatch = { path, host };
     return host;
   };
@@ -202,6 +209,15 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
         server.closeIdleConnections();
       }),
   };
+}
+
+/** A path segment with its %-escapes decoded; a malformed escape is the client's mistake (400), not ours. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new OipError(400, `the path segment "${segment}" has a malformed %-escape`);
+  }
 }
 
 function notFound(path: string): never {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
@@ -118,6 +119,7 @@ describe('the serving runtime (Open Inference Protocol v2)', function () {
     { title: 'an unknown model', send: (base) => post(`${base}/v2/models/other/infer`, input({})), status: 404, error: /no model named "other"/ },
     { title: 'an unknown version', send: (base) => request(`${base}/v2/models/iris/versions/9/ready`), status: 404, error: /has no version "9"/ },
     { title: 'an unknown route', send: (base) => request(`${base}/v1/models`), status: 404, error: /no route \/v1\/models/ },
+    { title: 'a malformed %-escape in the path', send: (base) => post(`${base}/v2/models/ir%E0%A4%A/infer`, input({})), status: 400, error: /"ir%E0%A4%A" has a malformed %-escape/ },
     { title: 'a wrong method', send: (base) => request(`${base}/v2/models/iris/infer`), status: 405, error: /GET is not allowed .* use POST/ },
   ];
   for (const r of refusals) {
@@ -126,6 +128,45 @@ describe('the serving runtime (Open Inference Protocol v2)', function () {
       assert.equal(answer.status, r.status, answer.text);
       assert.match((answer.json() as { error: string }).error, r.error);
       assert.equal((await request(`${server.url}/v2/health/ready`)).status, 200);
+    });
+  }
+
+  it('refuses data nested 100,000 deep with 400, where flattening it would overflow the stack', async () => {
+    const roomy = await serve(IRIS, 'iris', { labels: LABELS });
+    try {
+      const nested = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+      const answer = await post(`${roomy.url}/v2/models/iris/infer`, `{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":${nested}}]}`);
+      assert.equal(answer.status, 400, answer.text);
+      assert.match((answer.json() as { error: string }).error, /data\[0\] has 1 entries but dimension 1 of the shape \[1, 4\] is 4/);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  // A client that sends "Expect: 100-continue" waits for the go-ahead before its body (curl does so above 1 KB).
+  for (const [what, length, expected] of [
+    ['a declared length over the limit gets the 413 instead of 100 Continue', 64_000_000, 413],
+    ['a declared length within the limit gets 100 Continue, then its answer', 0, 200],
+  ] as const) {
+    it(`Expect: 100-continue: ${what}`, async () => {
+      const body = Buffer.from(JSON.stringify(input({})));
+      const answer = await new Promise<{ continued: boolean; status: number; text: string }>((resolve, reject) => {
+        let continued = false;
+        const req = http.request(infer, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': length || body.length, Expect: '100-continue' } });
+        req.on('continue', () => {
+          continued = true;
+          req.end(body);
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ continued, status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+      });
+      assert.equal(answer.status, expected, answer.text);
+      assert.equal(answer.continued, expected === 200, 'the client was told to send its body only when it may');
+      if (expected === 413) assert.match((JSON.parse(answer.text) as { error: string }).error, /body of 64000000 bytes is over the limit of 4096 bytes/);
     });
   }
 
