@@ -2,17 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { RequestBatcher } from '../../src/core/oip/requestBatcher';
-import { startServer, type ModelServer } from '../../src/runtime/startServer';
+import { IRIS, serve as serveModel } from '../support/servingFixture';
+
+const serve = (modelFile: string, name: string) => serveModel(modelFile, name, { batching: true });
 import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { EXAMPLES, SHARED_DATA } from '../support/projectFixture';
+import { SHARED_DATA } from '../support/projectFixture';
 
-const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
-
-async function serve(modelFile: string, name: string): Promise<ModelServer> {
-  const server = await startServer({ modelFile, identity: { name, version: '1' }, port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, batching: { windowMs: 20, maxRows: 64 } });
-  await server.ready;
-  return server;
-}
 
 /** Runs counted per batch size, from the Prometheus histogram: [runs of exactly 1 row, all runs, all rows]. */
 async function runCounts(url: string): Promise<{ single: number; runs: number; rows: number }> {

@@ -8,26 +8,13 @@ import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { decodeBinaryResponse, encodeBinaryRequest } from '../../src/core/oip/binaryTensors';
 import { toJson } from '../../src/core/oip/encodeOutput';
 import { toFloat16Bits, fromFloat16Bits } from '../../src/core/oip/float16';
-import { startServer, type ModelServer } from '../../src/runtime/startServer';
+import type { ModelServer } from '../../src/runtime/startServer';
+import { IRIS, LABELS, serve } from '../support/servingFixture';
 import { cli } from '../support/cliProcess';
-import { copyExample, EXAMPLES, FIXTURE_MODELS, makeProject, REPO_ROOT, SHARED_DATA } from '../support/projectFixture';
+import { copyExample, FIXTURE_MODELS, makeProject, REPO_ROOT, SHARED_DATA } from '../support/projectFixture';
 
-const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
-const LABELS = ['setosa', 'versicolor', 'virginica'];
 const HEADER = 'Inference-Header-Content-Length';
 
-async function serve(modelFile: string, name: string, extra: { labels?: string[]; maxBodyBytes?: number; batching?: boolean } = {}): Promise<ModelServer> {
-  const server = await startServer({
-    modelFile,
-    identity: { name, version: '1', labels: extra.labels },
-    port: 0,
-    host: '127.0.0.1',
-    maxBodyBytes: extra.maxBodyBytes ?? 1 << 20,
-    batching: extra.batching ? { windowMs: 20, maxRows: 64 } : undefined,
-  });
-  await server.ready;
-  return server;
-}
 
 interface Raw {
   status: number;

@@ -5,17 +5,13 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { startServer, type ModelServer } from '../../src/runtime/startServer';
+import { IRIS, LABELS, serve as serveModel, type ServeOptions } from '../support/servingFixture';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { EXAMPLES, FIXTURE_MODELS, makeProject, SHARED_DATA } from '../support/projectFixture';
+import { FIXTURE_MODELS, makeProject, SHARED_DATA } from '../support/projectFixture';
 
-const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
-const LABELS = ['setosa', 'versicolor', 'virginica'];
+// Served as version 2.0.0, the iris example's own.
+const serve = (modelFile: string, name: string, options: ServeOptions = {}) => serveModel(modelFile, name, { version: '2.0.0', ...options });
 
-async function serve(modelFile: string, name: string, extra: { labels?: string[]; maxBodyBytes?: number } = {}): Promise<ModelServer> {
-  const server = await startServer({ modelFile, identity: { name, version: '2.0.0', labels: extra.labels }, port: 0, host: '127.0.0.1', maxBodyBytes: extra.maxBodyBytes ?? 1 << 20 });
-  await server.ready;
-  return server;
-}
 
 const post = (url: string, body: unknown, headers?: Record<string, string>) => request(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
 
