@@ -1,7 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { createSession, readModelBytes, readModelInfo } from '../model/inspectModel';
+import { openModel } from '../model/inspectModel';
 import type { ProjectConfig } from '../project/projectConfig';
 import { ClassIndex } from '../validation/classIndex';
 import { openBatchesInThread } from '../validation/dataBatches';
@@ -48,9 +48,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
   const models: ScoredModel[] = [];
   try {
     for (const file of [deployedModel, candidateModel]) {
-      const bytes = await readModelBytes(file);
-      const model = readModelInfo(file, bytes);
-      const session = await createSession(file, bytes, { intraOpNumThreads: 1 });
+      const { info: model, session } = await openModel(file, { intraOpNumThreads: 1 });
       const plan = planInput(project, model, stream.features.length);
       models.push({ session, plan, scratch: new InputScratch(plan.elementType), rows: new RowStore() });
     }

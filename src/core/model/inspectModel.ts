@@ -17,12 +17,20 @@ import { onnxRuntime } from './onnxRuntime';
  * outputs, inputs of several kinds) are reported with notes, never a crash.
  */
 export async function inspectModel(file: string, onRead?: (info: ModelInfo) => void): Promise<ModelInfo> {
+  const { info, session } = await openModel(file, {}, onRead);
+  await session.release();
+  return info;
+}
+
+/**
+ * A model described from its file and loaded into an onnxruntime session with `options`; `onRead` gets the
+ * description before onnxruntime starts.
+ */
+export async function openModel(file: string, options: OrtSession.SessionOptions = {}, onRead?: (info: ModelInfo) => void): Promise<{ info: ModelInfo; session: OrtSession }> {
   const bytes = await readModelBytes(file);
   const info = readModelInfo(file, bytes);
   onRead?.(info);
-  const session = await createSession(file, bytes);
-  await session.release();
-  return info;
+  return { info, session: await createSession(file, bytes, options) };
 }
 
 export async function readModelBytes(file: string): Promise<Buffer> {

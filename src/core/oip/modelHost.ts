@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { createSession, readModelBytes, readModelInfo } from '../model/inspectModel';
+import { openModel } from '../model/inspectModel';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
@@ -53,9 +53,7 @@ export class ModelHost {
   /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
   static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
-    const bytes = await readModelBytes(file);
-    const info = readModelInfo(file, bytes);
-    const session = await createSession(file, bytes);
+    const { info, session } = await openModel(file);
     const host = new ModelHost(identity, info, session, performance.now() - started, options);
     const warmUpStarted = performance.now();
     await host.warmUp();

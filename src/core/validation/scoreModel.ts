@@ -1,8 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { createSession, readModelBytes, readModelInfo } from '../model/inspectModel';
+import { openModel } from '../model/inspectModel';
 import type { ModelInfo } from '../model/modelInfo';
+import type { InferenceSession } from '../model/onnxRuntime';
 import type { ProjectConfig } from '../project/projectConfig';
 import { receiveBatches } from './dataBatches';
 import { planInput } from './inputPlan';
@@ -32,13 +33,11 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
   const opening = receiveBatches(batches);
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
   let model: ModelInfo;
-  let session: Awaited<ReturnType<typeof createSession>>;
+  let session: InferenceSession;
   try {
-    const bytes = await readModelBytes(project.model);
-    model = readModelInfo(project.model, bytes);
     // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
     // would slow both.
-    session = await createSession(project.model, bytes, { intraOpNumThreads: 1 });
+    ({ info: model, session } = await openModel(project.model, { intraOpNumThreads: 1 }));
   } catch (error) {
     await opening.then((stream) => stream.close(), () => undefined);
     throw error;
