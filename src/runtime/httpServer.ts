@@ -6,10 +6,11 @@ import { parseInferenceRequestJson } from '../core/oip/inferenceRequestJson';
 import { OipError, type OipInferenceResponseHeader } from '../core/oip/oipTypes';
 import type { ModelHost } from '../core/oip/modelHost';
 import { accessLogLine } from './accessLogLine';
-import { readRequestBody } from './requestBody';
+import { applyClientLimits, DEFAULT_REQUEST_TIMEOUT_MS, type ClientLimits } from './clientLimits';
+import { DRAIN_FACTOR, readRequestBody, type BodyLimits } from './requestBody';
 import { ServerMetrics } from './serverMetrics';
 
-export interface ServerOptions {
+export interface ServerOptions extends Omit<ClientLimits, 'backstopMs'> {
   port: number;
   host: string;
   /** Largest request body accepted, in bytes (413 beyond). */
@@ -17,6 +18,12 @@ export interface ServerOptions {
   /** Where the JSON access log goes (stdout in the container); undefined: no access log. */
   accessLog?: (line: string) => void;
 }
+
+// Node's own request timeout stays a backstop behind the body deadline, which answers a JSON 408 that is logged.
+const NODE_TIMEOUT_MARGIN_MS = 5_000;
+
+/** What the access log and the metrics record for a client that went away before its answer (nginx's code). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 export interface RunningServer {
   url: string;
@@ -49,8 +56,9 @@ const JSON_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencod
 export async function startHttpServer(options: ServerOptions, model: () => ModelHost | undefined, version: string): Promise<RunningServer> {
   const metrics = new ServerMetrics();
   let closing = false;
+  const limits: BodyLimits = { maxBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
   const server = http.createServer(serve);
-  server.keepAliveTimeout = 65_000;
+  applyClientLimits(server, { requestTimeoutMs: limits.timeoutMs, maxConnections: options.maxConnections, backstopMs: NODE_TIMEOUT_MARGIN_MS });
   // A client that asks before sending its body hears of a declared length over the limit at once, as a
   // 413 it can read, instead of a 100 Continue followed by a closed connection.
   server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -131,7 +139,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     } catch (error) {
       return fail(request, response, path, 'infer', started, error);
     }
-    readRequestBody(request, options.maxBodyBytes, (error, bytes) => {
+    readRequestBody(request, limits, (error, bytes) => {
       let body: RequestBody;
       try {
         if (error) throw error;
@@ -171,6 +179,8 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   }
 
   function send(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, status: number, contentType: string, text: string): void {
+    // Gone before its answer: neither the client's mistake nor ours, and not an error to count as one.
+    if (response.destroyed) return done(request, path, routeName, started, CLIENT_CLOSED_REQUEST, 0);
     const bytes = Buffer.byteLength(text);
     response.writeHead(status, withClose({ 'Content-Type': contentType, 'Content-Length': bytes }, status));
     response.end(text);
@@ -178,12 +188,12 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   }
 
   /**
-   * `headers`, with Connection: close after a 400 or 413 (the rest of an unread body would be taken for
-   * the next request on this connection) and while draining (so that shutdown does not wait for idle
+   * `headers`, with Connection: close after a 400, 408 or 413 (the rest of an unread body would be taken
+   * for the next request on this connection) and while draining (so that shutdown does not wait for idle
    * keep-alives).
    */
   function withClose(headers: http.OutgoingHttpHeaders, status: number): http.OutgoingHttpHeaders {
-    if (closing || status === 400 || status === 413) headers.Connection = 'close';
+    if (closing || status === 400 || status === 408 || status === 413) headers.Connection = 'close';
     return headers;
   }
 
@@ -227,15 +237,17 @@ function notFound(path: string): never {
 /**
  * Checks a request's headers before its body is read: JSON, or a binary tensor data request, recognised
  * by its Inference-Header-Content-Length header whatever its Content-Type (clients send
- * application/octet-stream, application/json or none), and a declared length within `limit`. Returns
- * that header, or undefined for JSON.
+ * application/octet-stream, application/json or none). A declared length over `limit` is refused at once
+ * when the client waits for 100 Continue or the body is too large to read and drop; otherwise the body is
+ * read and dropped first (readRequestBody), so that a client that writes before it reads gets its 413.
+ * Returns that header, or undefined for JSON.
  */
 function bodyFraming(request: http.IncomingMessage, limit: number): string | undefined {
   const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (headerLength === undefined && !JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
+  if (declared > limit && (request.headers.expect !== undefined || declared > DRAIN_FACTOR * limit)) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
   return headerLength === undefined ? undefined : String(headerLength);
 }
 

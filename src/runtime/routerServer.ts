@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActiveUpstream } from './activeUpstream';
 import { bearerTokenCheck } from './bearerToken';
+import { applyClientLimits } from './clientLimits';
 import { proxyRequest } from './proxyRequest';
 import { handleAdmin } from './routerAdmin';
 import type { RouterConfig } from './routerConfig';
@@ -23,12 +24,7 @@ export interface RunningRouter {
   close(): Promise<void>;
 }
 
-// Timeouts for what clients send (the upstream's own silence is `upstreamTimeoutMs`): a client that
-// trickles its headers or body holds a connection and memory, so each has a bound. Idle keep-alive
-// connections stay open longer than the 60 s idle timeout of common load balancers and clients.
-const TRAFFIC_HEADERS_TIMEOUT_MS = 20_000;
-const TRAFFIC_REQUEST_TIMEOUT_MS = 120_000;
-const TRAFFIC_KEEP_ALIVE_MS = 65_000;
+// The admin listener hears only the deployer, whose requests are small.
 const ADMIN_TIMEOUT_MS = 10_000;
 // Pooled connections to an upstream are closed after this long idle, or sooner when the upstream
 // announces a shorter keep-alive: closing first avoids reusing a connection the upstream is closing.
@@ -65,9 +61,8 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
       if (closing()) traffic.closeIdleConnections();
     });
   });
-  traffic.headersTimeout = TRAFFIC_HEADERS_TIMEOUT_MS;
-  traffic.requestTimeout = TRAFFIC_REQUEST_TIMEOUT_MS;
-  traffic.keepAliveTimeout = TRAFFIC_KEEP_ALIVE_MS;
+  // The client's side is bounded like the model server's; the upstream's own silence is `upstreamTimeoutMs`.
+  applyClientLimits(traffic);
 
   const authorized = bearerTokenCheck(config.token);
   const admin = http.createServer((request, response) => {

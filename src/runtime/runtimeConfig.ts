@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTAINER_PORT as DEFAULT_PORT, type RuntimeMetadata } from '../core/packaging/runtimeMetadata';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './clientLimits';
 import type { StartOptions } from './startServer';
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -37,6 +38,8 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
     port: number('MODELDEPLOY_PORT', env.MODELDEPLOY_PORT, metadata.port ?? DEFAULT_PORT, 65535),
     host: env.MODELDEPLOY_HOST ?? '0.0.0.0',
     maxBodyBytes: number('MODELDEPLOY_MAX_BODY_BYTES', env.MODELDEPLOY_MAX_BODY_BYTES, metadata.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+    requestTimeoutMs: Math.max(1, number('MODELDEPLOY_REQUEST_TIMEOUT_MS', env.MODELDEPLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 3_600_000)),
+    maxConnections: Math.max(1, number('MODELDEPLOY_MAX_CONNECTIONS', env.MODELDEPLOY_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1_000_000)),
     // On by default: it only ever applies to models whose batch dimension is free.
     batching:
       (env.MODELDEPLOY_BATCHING ?? String(metadata.batching?.enabled ?? true)) === 'false'

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { startServer, type ModelServer } from '../../src/runtime/startServer';
+import { startServer, type ModelServer, type StartOptions } from '../../src/runtime/startServer';
 import { EXAMPLES } from './projectFixture';
 
 export const IRIS = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
@@ -11,6 +11,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Dynamic batching with a 20 ms window, up to 64 rows. */
   batching?: boolean;
+  /** Any other server option, over the ones above. */
+  overrides?: Partial<StartOptions>;
 }
 
 /** The model server in this process on a free loopback port, once its model is loaded. */
@@ -22,6 +24,7 @@ export async function serve(modelFile: string, name: string, options: ServeOptio
     host: '127.0.0.1',
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
     batching: options.batching ? { windowMs: 20, maxRows: 64 } : undefined,
+    ...options.overrides,
   });
   await server.ready;
   return server;

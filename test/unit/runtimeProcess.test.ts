@@ -83,11 +83,13 @@ describe('the runtime process', function () {
     }
   });
 
-  it('exits 2 and names the variable when the configuration is wrong', async () => {
-    const runtime = startRuntime({ MODELDEPLOY_MODEL: 'x.onnx', MODELDEPLOY_PORT: 'eighty' });
-    assert.equal(await runtime.exited, 2);
-    assert.match(runtime.output(), /MODELDEPLOY_PORT=eighty is not a whole number/);
-  });
+  for (const [variable, value] of [['MODELDEPLOY_PORT', 'eighty'], ['MODELDEPLOY_REQUEST_TIMEOUT_MS', '-5'], ['MODELDEPLOY_MAX_CONNECTIONS', '1.5']]) {
+    it(`exits 2 and names the variable when the configuration is wrong: ${variable}=${value}`, async () => {
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: 'x.onnx', [variable]: value });
+      assert.equal(await runtime.exited, 2);
+      assert.match(runtime.output(), new RegExp(`${variable}=${value.replace('.', '\\.')} is not a whole number`));
+    });
+  }
 
   it('exits 1 with one JSON log line, no stack, when its port is taken', async () => {
     const holder = http.createServer(() => undefined);

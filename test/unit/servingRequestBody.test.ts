@@ -19,7 +19,7 @@ function fakeRequest(headers: Record<string, string>, chunks: Buffer[], error?: 
 /** Every call of the body reader's callback, once the stream is done with. */
 async function read(request: IncomingMessage, limit: number): Promise<{ error: Error | undefined; body: Buffer }[]> {
   const calls: { error: Error | undefined; body: Buffer }[] = [];
-  readRequestBody(request, limit, (error, body) => calls.push({ error, body }));
+  readRequestBody(request, { maxBytes: limit, timeoutMs: 5000 }, (error, body) => calls.push({ error, body }));
   await new Promise((resolve) => request.on('close', resolve));
   await new Promise((resolve) => setImmediate(resolve));
   return calls;
@@ -69,6 +69,39 @@ describe('the serving runtime reading a request body', () => {
     assert.equal((calls[0].error as OipError).status, 413);
     assert.match(calls[0].error.message, /over the limit of 100 bytes/);
     assert.equal(request.readableEnded, true, 'the rest of the body is drained');
+  });
+
+  it('reads an over-limit body to its end before the 413, so that a client writing it all can read the answer', async () => {
+    const request = fakeRequest({}, [bytes(60, 1), bytes(60, 2), bytes(60, 3)]);
+    let endedBefore413: boolean | undefined;
+    readRequestBody(request, { maxBytes: 100, timeoutMs: 5000 }, () => (endedBefore413 = request.readableEnded));
+    await new Promise((resolve) => request.on('close', resolve));
+    assert.equal(endedBefore413, true);
+  });
+
+  it('answers 413 without waiting for the end once the dropped bytes pass four times the limit', async () => {
+    const request = fakeRequest({}, Array.from({ length: 6 }, (_, i) => bytes(100, i)));
+    let endedBefore413: boolean | undefined;
+    readRequestBody(request, { maxBytes: 100, timeoutMs: 5000 }, (error) => {
+      assert.equal((error as OipError).status, 413);
+      endedBefore413 = request.readableEnded;
+    });
+    await new Promise((resolve) => request.on('close', resolve));
+    assert.equal(endedBefore413, false);
+  });
+
+  it('answers 408 when the body has not ended by the deadline, and nothing after', async () => {
+    const request = new PassThrough();
+    Object.assign(request, { headers: { 'content-length': '100' } });
+    request.write(bytes(10, 1));
+    const calls: (Error | undefined)[] = [];
+    readRequestBody(request as unknown as IncomingMessage, { maxBytes: 1000, timeoutMs: 50 }, (error) => calls.push(error));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    request.end(bytes(90, 2));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls.length, 1);
+    assert.equal((calls[0] as OipError).status, 408);
+    assert.match(calls[0]!.message, /did not arrive within 0\.05 s/);
   });
 
   it('takes a body of exactly the limit', async () => {
