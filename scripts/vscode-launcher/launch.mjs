@@ -37,6 +37,9 @@ const chromiumPath = process.env.MODELDEPLOY_CHROMIUM || '/usr/bin/chromium';
 const timeoutSeconds = Number(process.env.MODELDEPLOY_VSCODE_TIMEOUT || 600);
 const verbose = process.env.MODELDEPLOY_VSCODE_VERBOSE === '1';
 const uiDriver = process.env.MODELDEPLOY_UI_DRIVER ? path.resolve(process.env.MODELDEPLOY_UI_DRIVER) : undefined;
+// "untrusted": Workspace Trust is on and the folder is never trusted (restricted mode), as a user meets a
+// folder they do not know. Otherwise trust is off, as @vscode/test-electron's desktop runs have it.
+const untrusted = process.env.MODELDEPLOY_VSCODE_WORKSPACE_TRUST === 'untrusted';
 
 const say = (message) => console.log(`[code-server launcher] ${message}`);
 
@@ -153,7 +156,9 @@ function writeUserSettings(userDataDir) {
   Object.assign(settings, {
     'workbench.reduceMotion': 'on',
     // The desktop run passes --disable-workspace-trust; trust is off here too, so tests see the same host.
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': untrusted,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.emptyWindow': false,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
@@ -264,7 +269,7 @@ async function main() {
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--vscode-option', 'enable-smoke-test-driver',

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, renderedChildren, waitFor, workspaceDir } from './helpers';
+import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';
 
 const PALETTE_COMMANDS = ['modelDeploy.initProject', 'modelDeploy.inspectModel', 'modelDeploy.validate', 'modelDeploy.openConfig', 'modelDeploy.showLogs'];
 
@@ -70,8 +70,20 @@ describe('commands', function () {
   it('Validate on a project whose config has errors reports them and writes nothing', async () => {
     const api = await activateExtension();
     const broken = (await renderedChildren(api)).find((p) => p.contextValue === 'project.invalid')!;
-    // The error boundary turns the failure into a message; the command itself settles normally.
-    await vscode.commands.executeCommand('modelDeploy.validate', broken.node);
+    const shown: { message: string; actions: string[] }[] = [];
+    const restore = stubWindow('showErrorMessage', ((message: string, ...actions: string[]) => {
+      shown.push({ message, actions });
+      return Promise.resolve(undefined);
+    }) as never);
+    try {
+      // The error boundary turns the failure into a message; the command itself settles normally.
+      assert.equal(await vscode.commands.executeCommand('modelDeploy.validate', broken.node), undefined);
+    } finally {
+      restore();
+    }
+    assert.equal(shown.length, 1, `messages: ${shown.map((m) => m.message).join(' | ')}`);
+    assert.match(shown[0].message, /^Model Deploy: [\s\S]*broken[\\/]modeldeploy\.yaml:3:1: unknown key "modle"\. did you mean "model"\?/);
+    assert.deepEqual(shown[0].actions, ['Open File', 'Show Logs']);
     assert.equal(fs.existsSync(path.join(workspaceDir(), 'broken', '.modeldeploy')), false);
     assert.equal((await renderedChildren(api)).find((p) => p.contextValue?.startsWith('project.invalid'))?.contextValue, 'project.invalid', 'no activity is left behind');
   });

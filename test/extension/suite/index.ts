@@ -1,5 +1,5 @@
 // The test runner that VS Code loads into the extension host (runTests' extensionTestsPath): runs every
-// out/test/extension/suite/**/*.test.js with mocha, prints the spec report, and writes a JSON summary
+// out/test/extension/suite/**/*.test.js (or another folder's, MODELDEPLOY_TEST_SUITE) with mocha, prints the spec report, and writes a JSON summary
 // ({ passed, failed, pending, failures: [{ title, error }] }) for the scripts that run the tiers.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +9,8 @@ import Mocha from 'mocha';
 
 /** Where the summary goes; runTests sets it, so the extension host (a separate process) writes where it reads. */
 export const RESULTS_ENV = 'MODELDEPLOY_TEST_RESULTS';
+/** The folder of test files, under out/test/extension: `suite` (the default) or `untrusted`. */
+export const SUITE_ENV = 'MODELDEPLOY_TEST_SUITE';
 /** Runs only the tests whose full title matches this (a mocha grep). */
 export const GREP_ENV = 'MODELDEPLOY_TEST_GREP';
 /**
@@ -63,8 +65,9 @@ export function run(): Promise<void> {
   const failures: TestResults['failures'] = [];
   return new Promise((resolve, reject) => {
     try {
-      const files = findTests(__dirname);
-      if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
+      const dir = path.join(__dirname, '..', process.env[SUITE_ENV] || 'suite');
+      const files = findTests(dir);
+      if (files.length === 0) throw new Error(`no *.test.js files under ${dir}`);
       for (const file of files) mocha.addFile(file);
       const runner = mocha.run((failed) => {
         const stats = runner.stats;
