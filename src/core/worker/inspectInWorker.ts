@@ -27,5 +27,8 @@ export function inspectInWorker(file: string, signal?: AbortSignal): ModelInspec
       // The worker reports the same problem, with the file named, through `loaded`.
     }
   }
-  return { read: Promise.race([read, loaded]), loaded };
+  const readOrFailed = Promise.race([read, loaded]);
+  // A model that does not parse settles this at once, maybe before the caller awaits it: not unhandled.
+  readOrFailed.catch(() => undefined);
+  return { read: readOrFailed, loaded };
 }

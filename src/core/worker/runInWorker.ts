@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Worker, type Transferable } from 'node:worker_threads';
 import { CancelledError } from '../errors';
+import { disableOnnxTelemetry } from '../model/onnxRuntime';
 import { deserializeError } from './serializeError';
 import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
 import type { WorkerTasks } from './workerTasks';
@@ -31,6 +32,7 @@ export function runInWorker<K extends keyof WorkerTasks>(
 ): Promise<WorkerTasks[K]['result']> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new CancelledError());
+    disableOnnxTelemetry();
     const worker = new Worker(CORE_WORKER_SCRIPT, { workerData: { task, args } satisfies WorkerRequest, transferList: options.transfer });
     let settled = false;
     const finish = (fn: () => void) => {
