@@ -11,7 +11,7 @@ export default tseslint.config(
   },
   {
     // Only the VS Code glue may talk to VS Code: core, runtime and CLI stay usable outside the editor.
-    files: ['src/core/**', 'src/runtime/**', 'src/cli/**', 'test/unit/**', 'test/integration/**'],
+    files: ['src/core/**', 'src/runtime/**', 'src/cli/**', 'test/unit/**', 'test/integration/**', 'test/reliability/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension and test/extension may import vscode.' }] }],
     },

@@ -41,12 +41,14 @@ count lint 0 0 $?
 echo "==> unit tests"
 mocha_tier unit test/unit/.mocharc.json
 
-echo "==> integration tests (the real Docker engine, real registries)"
+echo "==> integration tests, then the reliability suite (the real Docker engine, real registries)"
 if bash scripts/provision/docker.sh && bash scripts/provision/registries.sh; then
   mocha_tier integration test/integration/.mocharc.json
+  mocha_tier reliability test/reliability/.mocharc.json
 else
-  echo "could not provision a Docker engine, the base image and the registry server for the integration tests (see above)"
+  echo "could not provision a Docker engine, the base image and the registry server for the integration tests and the reliability suite (see above)"
   count integration 0 1 1
+  count reliability 0 1 1
 fi
 
 echo "==> extension-host tests, then the UI tests (a real VS Code in headless Chromium)"

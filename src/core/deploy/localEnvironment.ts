@@ -92,13 +92,19 @@ export interface SwapResult {
   previous?: string;
   /** From starting the new version to the environment's URL serving it. */
   swapMs: number;
+  /**
+   * Retires the versions the switch replaced (after their in-flight requests, which can take a while). The
+   * caller records the switch first, so that a process killed while the old version drains leaves a
+   * history that says what the environment serves; the next deploy retires what it left.
+   */
+  retire: () => Promise<void>;
 }
 
 /**
  * Blue-green: starts `image` beside the version that serves now, waits until it is ready and has passed
- * `check` (the smoke prediction), and only then switches the environment's router to it; the old
- * version finishes its requests and is removed. Any failure before the switch removes the new container
- * and leaves the environment as it was.
+ * `check` (the smoke prediction), and only then switches the environment's router to it; `retire` then
+ * lets the old version finish its requests and removes it. Any failure before the switch removes the new
+ * container and leaves the environment as it was.
  */
 export async function swapLocal(docker: Docker, project: Project, environment: EnvironmentConfig, image: string, version: string, options: { check: (url: string) => Promise<void>; signal?: AbortSignal; progress?: (message: string) => void }): Promise<SwapResult> {
   const started = performance.now();
@@ -123,8 +129,7 @@ export async function swapLocal(docker: Docker, project: Project, environment: E
   }
   const swapMs = performance.now() - started;
   const previous = before.active?.container;
-  await retireOthers(docker, project, environment.name, name, before.router?.admin);
-  return { url, container: name, previous, swapMs };
+  return { url, container: name, previous, swapMs, retire: () => retireOthers(docker, project, environment.name, name, before.router?.admin) };
 }
 
 /** Points the router at `upstream`, creating the router when the environment has none running. */
@@ -165,6 +170,12 @@ async function retireOthers(docker: Docker, project: Project, environment: strin
     if (info.State === 'running') await container.stop({ t: 10 }).catch(() => undefined);
     await container.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** Removes the environment's versions that its router does not route to: what a killed deploy left. */
+export async function retireLeftovers(docker: Docker, project: Project, environment: EnvironmentConfig): Promise<void> {
+  const state = await localEnvironmentState(docker, project, environment);
+  if (state.active) await retireOthers(docker, project, environment.name, state.active.container, state.router?.admin);
 }
 
 /** Stops and removes everything of a local environment: its versions, its router and its network. */

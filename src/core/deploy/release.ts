@@ -8,12 +8,12 @@ import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig'
 import { RegistryClient } from '../registry/registryClient';
 import { withEnvironmentLock } from './deployLock';
 import type { MetricsDiff } from './diffTypes';
-import { ensureLocal, environmentStatus } from './environmentState';
+import { ensureLocal, environmentStatus, type EnvironmentStatus } from './environmentState';
 import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
-import { appendHistory, currentUser, type HistoryEntry } from './historyLog';
+import { appendHistory, currentUser, readHistory, type HistoryEntry } from './historyLog';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
-import { environmentPrefix, swapLocal } from './localEnvironment';
+import { environmentPrefix, retireLeftovers, swapLocal, type SwapResult } from './localEnvironment';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
 import { environmentRegistry, historyTag, moveChannel, pushVersion } from './registryEnvironment';
@@ -55,6 +55,7 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     const deployed = status.current;
     if (deployed && deployed.imageId === candidate.imageId && status.serving !== false) {
       ports.progress(`${environment.name} already runs ${candidate.version} (${deployed.digest.slice(0, 19)}): nothing to change`);
+      await settleInterruptedSwitch(docker, project, environment, { ...status, current: deployed }, ports);
       return { environment: environment.name, version: candidate.version, digest: deployed.digest, image: status.current?.image ?? candidate.image, url: status.url, changed: false };
     }
     const diff = await metricsDiff(docker, project, environment, candidate, deployed, { ensureLocal: ensureLocal(docker, ports.credentials, signal), signal, progress: ports.progress });
@@ -85,13 +86,13 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     // serves here (a local environment, or `run:`) needs it in the engine.
     const servesHere = !environment.registry || environment.run !== undefined;
     const localRef = candidate.localRef ?? (servesHere ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
+    let switched: SwapResult | undefined;
     const switchHere = async () => {
-      const swap = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
-      Object.assign(result, { url: swap.url, swapMs: swap.swapMs });
-      await tagLocal(docker, project, environment.name, localRef!, when);
+      switched = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
+      Object.assign(result, { url: switched.url, swapMs: switched.swapMs });
     };
     if (environment.registry) {
-      if (localRef && !servesHere) await smokeInScratchContainer(docker, project, environment, localRef, check, signal);
+      if (localRef && !servesHere) await smokeInScratchContainer(docker, project, environment, localRef, check, { signal, progress: ports.progress, version: candidate.version });
       const registry = environmentRegistry(project, environment, ports.credentials);
       result.digest = localRef
         ? (await pushVersion(docker, registry, { ...candidate, localRef }, ports.credentials, { signal, progress: ports.progress, platform: project.image.platform })).digest
@@ -107,8 +108,31 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     }
     result.smoke = smoke;
     await appendHistory(project, historyEntry(result, options, when));
+    // The switch is recorded at once (a process killed from here on leaves a history that says what
+    // serves); then the local tags, then the old version drains and goes.
+    if (switched) {
+      await tagLocal(docker, project, environment.name, localRef!, when);
+      await switched.retire();
+    }
     return result;
   });
+}
+
+/**
+ * The environment already runs the candidate here. A deploy killed right after its switch may have left
+ * the version it replaced running, and (killed before its next step) a switch the history does not
+ * record: both are put right, under the lock.
+ */
+async function settleInterruptedSwitch(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, status: EnvironmentStatus & { current: ImageIdentity }, ports: DeployPorts): Promise<void> {
+  if (environment.registry && !environment.run) return;
+  await retireLeftovers(docker, project, environment);
+  // A registry environment's history is its history tags; a local one's is the audit trail.
+  if (environment.registry) return;
+  const [latest] = await readHistory(project, environment.name);
+  if (latest?.digest === status.current.digest) return;
+  const { version, digest } = status.current;
+  ports.progress(`recording ${version} in the history: an interrupted change switched ${environment.name} to it`);
+  await appendHistory(project, { time: new Date().toISOString(), environment: environment.name, action: 'deploy', version, digest, image: `${project.name}:${version}`, who: currentUser(), ...(status.url ? { url: status.url } : {}) });
 }
 
 function checkVerdict(diff: MetricsDiff, ports: DeployPorts): void {
@@ -129,12 +153,18 @@ function repositoryOf(image: string): string {
 
 /**
  * Before a push, the new version answers its smoke prediction in a container of its own (hardened,
- * loopback only), removed afterwards: what reaches the registry has been seen to work.
+ * loopback only), removed afterwards (or by the next deploy, when this one was killed): what reaches the
+ * registry has been seen to work.
  */
-async function smokeInScratchContainer(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, image: string, check: (url: string) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  const name = `${environmentPrefix(project, environment.name)}-smoke-${randomBytes(3).toString('hex')}`;
-  const started = await startContainer(docker, hardenedSpec({ name, image, labels: { [LABEL.managed]: 'true', [LABEL.project]: project.name, [LABEL.role]: 'smoke' }, publish: { [CONTAINER_PORT]: undefined } }), { signal });
+async function smokeInScratchContainer(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, image: string, check: (url: string) => Promise<void>, options: { signal?: AbortSignal; progress: (message: string) => void; version: string }): Promise<void> {
+  const prefix = `${environmentPrefix(project, environment.name)}-smoke-`;
+  // One left by a deploy that was killed before it could remove it: under the lock, no live deploy owns it.
+  const leftovers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${project.name}`, `${LABEL.role}=smoke`] } });
+  for (const info of leftovers.filter((c) => c.Names.some((n) => n.startsWith(`/${prefix}`)))) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+  const name = `${prefix}${randomBytes(3).toString('hex')}`;
+  const started = await startContainer(docker, hardenedSpec({ name, image, labels: { [LABEL.managed]: 'true', [LABEL.project]: project.name, [LABEL.role]: 'smoke' }, publish: { [CONTAINER_PORT]: undefined } }), { signal: options.signal });
   try {
+    options.progress(`smoke prediction on ${options.version} in a scratch container`);
     await check(started.url);
   } finally {
     await docker.getContainer(started.id).remove({ force: true }).catch(() => undefined);

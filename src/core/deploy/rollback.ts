@@ -41,6 +41,7 @@ export async function rollback(docker: Docker, project: ProjectConfig, environme
     if (signal?.aborted) throw new CancelledError();
     const when = new Date();
     const result: ReleaseResult = { environment: environment.name, version: target.version, digest: target.digest, image: target.image, changed: true };
+    let switched: { image: string; retire: () => Promise<void> } | undefined;
     if (environment.run || !environment.registry) {
       const ref = environment.registry ? await pullImage(docker, target.image, ports.credentials, signal) : target.digest;
       const image = await localImage(docker, ref);
@@ -48,11 +49,16 @@ export async function rollback(docker: Docker, project: ProjectConfig, environme
       const sameModel = await holdsProjectModel(image, project);
       const swap = await swapLocal(docker, project, environment, image.imageId, target.version, { check: async (url) => void (await smokeTest(project, url, { sameModel, signal })), signal, progress: ports.progress });
       Object.assign(result, { url: swap.url, swapMs: swap.swapMs });
-      await tagLocal(docker, project, environment.name, image.imageId, when);
+      switched = { image: image.imageId, retire: swap.retire };
     }
     if (environment.registry) await moveChannel(environmentRegistry(project, environment, ports.credentials), environment.name, target.digest, when);
     else result.image = `${project.name}:${target.version}`;
     await appendHistory(project, { time: when.toISOString(), environment: environment.name, action: 'rollback', version: target.version, digest: target.digest, image: result.image, who: currentUser(), ...(result.url ? { url: result.url } : {}), ...(status.current ? { from: status.current.digest } : {}), ...(target.metrics ? { metrics: target.metrics } : {}) });
+    // The switch is recorded at once; then the local tags, then the old version drains and goes.
+    if (switched) {
+      await tagLocal(docker, project, environment.name, switched.image, when);
+      await switched.retire();
+    }
     return result;
   });
 }

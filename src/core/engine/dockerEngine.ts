@@ -23,14 +23,34 @@ export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promi
     throw new UserError(`DOCKER_HOST=${env.DOCKER_HOST} is not an engine address: ${(error as Error).message}`, undefined, 'set DOCKER_HOST to unix:///path/docker.sock or tcp://host:port, or unset it');
   }
   try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS).unref()),
-    ]);
+    await ping(docker, PING_TIMEOUT_MS);
   } catch (error) {
-    throw new UserError(`the Docker engine at ${engineAddress(env)} does not answer (${reasonOf(error)})`, undefined, 'start Docker (Docker Desktop, "sudo systemctl start docker", or scripts/provision/docker.sh here), or point DOCKER_HOST at a running engine');
+    throw new UserError(`the Docker engine at ${engineAddress(env)} does not answer (${reasonOf(error)})`, undefined, START_HINT);
   }
   return docker;
+}
+
+const START_HINT = 'start Docker (Docker Desktop, "sudo systemctl start docker", or scripts/provision/docker.sh here), or point DOCKER_HOST at a running engine';
+const GONE_PING_TIMEOUT_MS = 2_000;
+
+/**
+ * After a stream from the engine broke off (a build, a pull): when the engine itself no longer answers,
+ * that is the reason to report, not what the broken stream said ("aborted", a step's exit code).
+ */
+export async function engineStoppedDuring(docker: Docker, work: string, error: unknown): Promise<UserError | undefined> {
+  try {
+    await ping(docker, GONE_PING_TIMEOUT_MS);
+    return undefined;
+  } catch (pingError) {
+    return new UserError(`the Docker engine at ${engineAddress()} stopped answering during ${work} (the stream ended with "${reasonOf(error)}"; the engine now: ${reasonOf(pingError)})`, undefined, `${START_HINT}, then try again`);
+  }
+}
+
+function ping(docker: Docker, timeoutMs: number): Promise<unknown> {
+  return Promise.race([
+    docker.ping(),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref()),
+  ]);
 }
 
 /** The engine's own words for a failure: its JSON `message`, else the error's first line. */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
 import { ensureBaseImage, inspectImage } from '../engine/baseImage';
-import { reasonOf } from '../engine/dockerEngine';
+import { engineStoppedDuring, reasonOf } from '../engine/dockerEngine';
 import { EngineStreamError } from '../engine/progressStream';
 import type { ModelInspection } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
@@ -132,7 +132,7 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
     }
     if (error instanceof CancelledError || options.signal?.aborted) throw new CancelledError();
     if (error instanceof UserError) throw error;
-    throw buildFailure(error, ownDockerfile);
+    throw (await engineStoppedDuring(docker, `the build of ${tag}`, error)) ?? buildFailure(error, ownDockerfile);
   }
   if (!imageId) throw new UserError(`the build of ${tag} ended but the engine did not say which image it made`);
   try {
