@@ -176,8 +176,10 @@ function badValue(spec: DataSpec, column: string, value: string, line: number): 
   const text = value.trim();
   if (text === '') return new UserError(`empty value in feature column "${column}"`, where, hint);
   const shown = printable(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  // A JSON string comes with its own quotes.
+  const quoted = /^".*"$/s.test(text) ? shown : `"${shown}"`;
   const why = whyNotANumber(text);
-  return new UserError(why ? `value "${shown}" in feature column "${column}" ${why}` : `non-numeric value "${shown}" in feature column "${column}"`, where, hint);
+  return new UserError(why ? `value ${quoted} in feature column "${column}" ${why}` : `non-numeric value ${quoted} in feature column "${column}"`, where, hint);
 }
 
 /** Why a text that looks like a number is refused, for the forms Number() would have taken. */
