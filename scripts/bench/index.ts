@@ -1,6 +1,7 @@
 import { printBenchTable, type BenchRow } from './benchTable';
 import { deployBench } from './deployBench';
 import { imageBench } from './imageBench';
+import { packageBench } from './packageBench';
 import { servingBench } from './servingBench';
 import { validationBench } from './validationBench';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   rows.push(...(await servingBench()));
   rows.push(...(await imageBench()));
   rows.push(...(await deployBench()));
+  rows.push(...packageBench());
   const allMet = printBenchTable(rows);
   if (!allMet) console.log('\nsome goals were missed (see the verdict column)');
 }

@@ -18,7 +18,7 @@
 // The test runner's report arrives through MODELDEPLOY_TEST_OUTPUT, a file printed as it grows (see
 // test/extension/suite/index.ts); when the run fails, the extension host's logs are printed too.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -45,7 +45,7 @@ const say = (message) => console.log(`[code-server launcher] ${message}`);
 
 /** Splits runTests()'s arguments into what code-server needs; desktop-only flags are dropped. */
 function parseArgs(argv) {
-  const parsed = { developmentPaths: [], testsPath: undefined, userDataDir: undefined, extensionsDir: undefined, open: [], ignored: [] };
+  const parsed = { developmentPaths: [], installs: [], testsPath: undefined, userDataDir: undefined, extensionsDir: undefined, open: [], ignored: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
@@ -54,12 +54,13 @@ function parseArgs(argv) {
       continue;
     }
     const [, name, inline] = match;
-    const takesValue = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir'].includes(name);
+    const takesValue = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir', 'install-extension'].includes(name);
     const value = inline ?? (takesValue ? argv[++i] : undefined);
     if (name === 'extensionDevelopmentPath') parsed.developmentPaths.push(path.resolve(value));
     else if (name === 'extensionTestsPath') parsed.testsPath = path.resolve(value);
     else if (name === 'user-data-dir') parsed.userDataDir = path.resolve(value);
     else if (name === 'extensions-dir') parsed.extensionsDir = path.resolve(value);
+    else if (name === 'install-extension') parsed.installs.push(path.resolve(value));
     else parsed.ignored.push(arg);
   }
   return parsed;
@@ -178,8 +179,8 @@ let stopRun; // set once code-server may be running: stops everything, then exit
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.developmentPaths.length === 0 || (!args.testsPath && !uiDriver)) {
-    say('usage: code --extensionDevelopmentPath=DIR --extensionTestsPath=FILE [FOLDER | FILE.code-workspace] (the arguments @vscode/test-electron passes)');
+  if ((args.developmentPaths.length === 0 && args.installs.length === 0) || (!args.testsPath && !uiDriver)) {
+    say('usage: code (--extensionDevelopmentPath=DIR | --install-extension=FILE.vsix) --extensionTestsPath=FILE [FOLDER | FILE.code-workspace] (the arguments @vscode/test-electron passes)');
     return 2;
   }
   for (const [what, file] of [
@@ -291,6 +292,17 @@ async function main() {
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.VSCODE_IPC_HOOK_CLI;
   fs.mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+
+  // A packaged extension is installed as a user installs it, before the window opens.
+  for (const vsix of args.installs) {
+    const installed = spawnSync(node24, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (installed.status !== 0) {
+      say(`could not install ${vsix}: ${(installed.stderr || installed.stdout || installed.error?.message || '').trim()}`);
+      await stop(1);
+      return 1;
+    }
+    say(`installed ${path.basename(vsix)}: ${installed.stdout.trim().split('\n').at(-1)}`);
+  }
 
   // code-server leads its own process group, so it and the processes it starts (extension host, file
   // watcher, ...) are stopped together. A shell in that group keeps watch: should this launcher be killed

@@ -1,5 +1,5 @@
 // Runs the UI tier: the real VS Code (code-server from scripts/provision/vscode.sh) in headless Chromium,
-// with the extension under development, worked through its UI by test/ui/uiDriver.ts.
+// with the extension installed from its linux-x64 .vsix, worked through its UI by test/ui/uiDriver.ts.
 // Ends with "ui tests: N passed, N failed"; MODELDEPLOY_TEST_RESULTS receives the counts as JSON.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +18,17 @@ async function removeEngineResources(name: string): Promise<void> {
   for (const i of await docker.listImages({ filters: { reference: [name] } })) await docker.getImage(i.Id).remove({ force: true });
 }
 
+/** The linux-x64 package, built from this checkout by the packaging script: what a user installs is what is tested. */
+function packageForThisMachine(): string {
+  const made = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package.mjs'), '--target', 'linux-x64'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const file = /package: linux-x64\s+[\d.]+ MB\s+(\S+)/.exec(made.stdout)?.[1];
+  if (made.status !== 0 || !file) throw new Error(`could not package the extension for linux-x64: ${made.stderr || made.stdout}`);
+  return path.join(REPO_ROOT, file);
+}
+
 async function main(): Promise<number> {
+  const vsix = packageForThisMachine();
+  console.log(`ui tests: installing ${path.relative(REPO_ROOT, vsix)} into the VS Code under test`);
   const results = path.resolve(process.env.MODELDEPLOY_TEST_RESULTS || path.join(os.tmpdir(), 'modeldeploy-ui-tests.json'));
   fs.rmSync(results, { force: true });
   const workspace = makeTestWorkspace();
@@ -30,7 +40,7 @@ async function main(): Promise<number> {
   try {
     const launcher = path.join(REPO_ROOT, 'scripts', 'vscode-launcher', 'code');
     if ((fs.statSync(launcher).mode & 0o111) === 0) fs.chmodSync(launcher, 0o755);
-    spawnSync(launcher, [`--extensionDevelopmentPath=${REPO_ROOT}`, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, workspace], {
+    spawnSync(launcher, [`--install-extension=${vsix}`, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, workspace], {
       stdio: 'inherit',
       env: { ...process.env, MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'), MODELDEPLOY_UI_IRIS_NAME: iris, MODELDEPLOY_TEST_RESULTS: results, ORT_DISABLE_TELEMETRY: '1' },
     });
