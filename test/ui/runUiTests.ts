@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { LABEL } from '../../src/core/packaging/imageLabels';
 import { REPO_ROOT } from '../support/projectFixture';
 import { makeTestWorkspace } from '../support/testWorkspace';
+import { checkDemoVscode } from './demoVscodeCheck';
 
 /** Removes the containers and images made for the project name. */
 async function removeEngineResources(name: string): Promise<void> {
@@ -55,6 +56,10 @@ async function main(): Promise<number> {
   } catch {
     console.log(`ui tests: no results in ${results} (the driver did not finish)`);
   }
+  const demoProblem = await checkDemoVscode();
+  console.log(`${demoProblem ? '  ✗' : '  ✔'} npm run demo:vscode serves the example in VS Code with the packaged extension, and Ctrl-C stops it${demoProblem ? `: ${demoProblem}` : ''}`);
+  counts = { ...counts, passed: counts.passed + (demoProblem ? 0 : 1), failed: counts.failed + (demoProblem ? 1 : 0) };
+  fs.writeFileSync(results, `${JSON.stringify(counts)}\n`);
   console.log(`ui tests: ${counts.passed} passed, ${counts.failed} failed`);
   return counts.failed ? 1 : 0;
 }
