@@ -6,18 +6,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Docker from 'dockerode';
-import { LABEL } from '../../src/core/packaging/imageLabels';
+import { removeProjectResources, setConfig } from '../integration/engineFixture';
 import { REPO_ROOT } from '../support/projectFixture';
 import { makeTestWorkspace } from '../support/testWorkspace';
 import { checkDemoVscode } from './demoVscodeCheck';
-
-/** Removes the containers and images made for the project name. */
-async function removeEngineResources(name: string): Promise<void> {
-  const docker = new Docker();
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
-  for (const i of await docker.listImages({ filters: { reference: [name] } })) await docker.getImage(i.Id).remove({ force: true });
-}
 
 /** The linux-x64 package, built from this checkout by the packaging script: what a user installs is what is tested. */
 function packageForThisMachine(): string {
@@ -35,8 +27,7 @@ async function main(): Promise<number> {
   const workspace = makeTestWorkspace();
   // A name of its own for the iris copy: the images and containers this run makes are its alone.
   const iris = `ui-iris-${randomBytes(4).toString('hex')}`;
-  const config = path.join(workspace, 'iris', 'modeldeploy.yaml');
-  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^name: .*$/m, `name: ${iris}`));
+  setConfig(path.join(workspace, 'iris'), { name: iris });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
   try {
     const launcher = path.join(REPO_ROOT, 'scripts', 'vscode-launcher', 'code');
@@ -46,7 +37,7 @@ async function main(): Promise<number> {
       env: { ...process.env, MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'), MODELDEPLOY_UI_IRIS_NAME: iris, MODELDEPLOY_TEST_RESULTS: results, ORT_DISABLE_TELEMETRY: '1' },
     });
   } finally {
-    await removeEngineResources(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images and containers: ${error.message}`));
+    await removeProjectResources(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images and containers: ${error.message}`));
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
     fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
   }

@@ -9,6 +9,7 @@ import { LABEL } from '../../../src/core/packaging/imageLabels';
 import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import type { PredictResult } from '../../../src/core/predict/predict';
 import type { ModelDeployApi } from '../../../src/extension/extension';
+import { removeProjectResources, setConfig } from '../../integration/engineFixture';
 import { activateExtension, renderedChildren, waitFor, workspaceDir } from './helpers';
 
 describe('images and containers, on the real Docker engine', function () {
@@ -25,8 +26,7 @@ describe('images and containers, on the real Docker engine', function () {
 
   before(async () => {
     fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-    const config = path.join(dir, 'modeldeploy.yaml');
-    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
+    setConfig(dir, { name });
     api = await activateExtension();
     await api.store.refresh();
     await project();
@@ -34,9 +34,7 @@ describe('images and containers, on the real Docker engine', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const docker = new Docker();
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
-    for (const i of await docker.listImages({ filters: { reference: [name] } })) await docker.getImage(i.Id).remove({ force: true });
+    await removeProjectResources(name);
   });
 
   it('Build Image builds <name>:<version>, and the Images node lists it with its size and age', async () => {

@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Docker from 'dockerode';
 import * as vscode from 'vscode';
-import { LABEL } from '../../../src/core/packaging/imageLabels';
 import type { ModelDeployApi } from '../../../src/extension/extension';
+import { containersOf, imagesOf, removeProjectResources, setConfig } from '../../integration/engineFixture';
 import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from '../suite/helpers';
 
 // This pass runs in a workspace that VS Code opened in restricted mode (Workspace Trust on, the folder never
@@ -14,19 +13,14 @@ describe('an untrusted workspace (restricted mode)', function () {
   this.timeout(120_000);
   const name = `untrusted-iris-${randomBytes(4).toString('hex')}`;
   const dir = path.join(workspaceDir(), name);
-  const docker = new Docker();
   let api: ModelDeployApi;
 
   const project = async () => waitFor(`the ${name} project in the tree`, async () => (await renderedChildren(api)).find((p) => p.label === name));
-  const engineResources = async () => [
-    ...(await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })).map((c) => c.Id),
-    ...(await docker.listImages({ filters: { reference: [name] } })).map((i) => i.Id),
-  ];
+  const engineResources = async () => [...(await containersOf(name)), ...(await imagesOf(name))].map((resource) => resource.Id);
 
   before(async () => {
     fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-    const config = path.join(dir, 'modeldeploy.yaml');
-    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
+    setConfig(dir, { name });
     api = await activateExtension();
     await api.store.refresh();
     await project();
@@ -34,8 +28,7 @@ describe('an untrusted workspace (restricted mode)', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
-    for (const i of await docker.listImages({ filters: { reference: [name] } })) await docker.getImage(i.Id).remove({ force: true });
+    await removeProjectResources(name);
   });
 
   it('is really untrusted: VS Code says so, and the extension is active in it', () => {
