@@ -1,27 +1,12 @@
 // Bundles each entry point with esbuild. onnxruntime-node stays external: its native files are
 // loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { precompiledSchema } from './precompiledSchema.mjs';
+import { cpSync, existsSync } from 'node:fs';
+import { nodeBundleOptions } from './bundleOptions.mjs';
+import { LAZY_MODULES } from './lazyEngineTransports.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-
-const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-
-const common = {
-  define: { RUNTIME_VERSION: JSON.stringify(version) },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: !production,
-  minify: production,
-  // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
-  // left out, it falls back to its JavaScript code.
-  external: ['onnxruntime-node', 'vscode', '*.node'],
-  logLevel: 'warning',
-};
 
 const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
@@ -31,6 +16,8 @@ const entries = [
   { in: 'src/runtime/server.ts', out: 'runtime' },
   // The environment router: a second entry point shipped in the runtime image.
   { in: 'src/runtime/router.ts', out: 'router' },
+  // The engine client's ssh:// transport and BuildKit session, loaded on first use (lazyEngineTransports).
+  ...LAZY_MODULES.map((m) => ({ in: m.in, out: m.out })),
   // Scripts that run inside webviews: a browser bundle each, nothing of Node.
   { in: 'src/webview/diffView.ts', out: 'diffView', browser: true },
 ].filter((e) => existsSync(e.in));
@@ -39,11 +26,12 @@ const entries = [
 // which in a bundle is dist/.
 cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });
 
+const node = nodeBundleOptions(production);
 const contexts = await Promise.all(
   entries.map((e) =>
     esbuild.context({
-      ...common,
-      ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [] } : { plugins: [precompiledSchema] }),
+      ...node,
+      ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [], plugins: [] } : {}),
       entryPoints: { [e.out]: e.in },
       outdir: 'dist',
       banner: e.banner ? { js: e.banner } : undefined,

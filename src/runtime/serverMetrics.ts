@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './promClient';
 import { LatencyHistogram, type LatencySeries } from './latencyHistogram';
 
 /** One route and status: its answers since the last scrape, and where they go then. */

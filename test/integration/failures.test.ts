@@ -107,6 +107,13 @@ describe('failures on the real Docker engine give clear errors and leave nothing
     });
   }
 
+  it('an ssh:// engine address that refuses: build exits 2 naming it (the ssh transport, a bundle of its own, loads on first use)', async () => {
+    const before = await snapshotEngine(project.name, tag());
+    const run = cli(['build', '--project', project.dir], { env: { DOCKER_HOST: 'ssh://nobody@127.0.0.1:1' } });
+    assertUserError(run, /^error: the Docker engine at ssh:\/\/nobody@127\.0\.0\.1:1 does not answer \(connect ECONNREFUSED 127\.0\.0\.1:1\)/m);
+    await assertNothingLeftBehind(before);
+  });
+
   it('run before build: exit 2 saying to build first', async () => {
     const before = await snapshotEngine(project.name, tag());
     const run = cli(['run', '--project', project.dir]);

@@ -1,0 +1,26 @@
+// The esbuild options of every Node bundle: those that ship (build.mjs) and the benchmark's references
+// that must load the same way ours do.
+import { readFileSync } from 'node:fs';
+import { LAZY_MODULES, lazyEngineTransports } from './lazyEngineTransports.mjs';
+import { precompiledSchema } from './precompiledSchema.mjs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+/** Options for a Node bundle; `production` minifies and drops the source map. */
+export function nodeBundleOptions(production) {
+  return {
+    define: { RUNTIME_VERSION: JSON.stringify(version) },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
+    // left out, it falls back to its JavaScript code. The stubs of lazyEngineTransports load their
+    // bundles from beside the bundle that holds them.
+    external: ['onnxruntime-node', 'vscode', '*.node', ...LAZY_MODULES.map((m) => `./${m.out}.js`)],
+    plugins: [precompiledSchema, lazyEngineTransports],
+    logLevel: 'warning',
+  };
+}
