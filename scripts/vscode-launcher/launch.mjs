@@ -161,6 +161,8 @@ function writeUserSettings(userDataDir) {
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.emptyWindow': false,
     'workbench.startupEditor': 'none',
+    // No empty chat side bar taking a third of the screenshots.
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
     'telemetry.telemetryLevel': 'off',

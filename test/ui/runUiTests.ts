@@ -8,15 +8,36 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { removeProjectResources, setConfig } from '../integration/engineFixture';
 import { REPO_ROOT } from '../support/projectFixture';
+import { packageForThisMachine } from '../support/packagedExtension';
 import { makeTestWorkspace } from '../support/testWorkspace';
 import { checkDemoVscode } from './demoVscodeCheck';
 
-/** The linux-x64 package, built from this checkout by the packaging script: what a user installs is what is tested. */
-function packageForThisMachine(): string {
-  const made = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package.mjs'), '--target', 'linux-x64'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  const file = /package: linux-x64\s+[\d.]+ MB\s+(\S+)/.exec(made.stdout)?.[1];
-  if (made.status !== 0 || !file) throw new Error(`could not package the extension for linux-x64: ${made.stderr || made.stdout}`);
-  return path.join(REPO_ROOT, file);
+/** One run of the driver in a VS Code of its own (profile, extensions) on `workspace`; its counts. */
+function drivePass(vsix: string, workspace: string, iris: string, pass: 'workflow' | 'restricted'): { passed: number; failed: number } {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
+  const results = path.join(profile, 'results.json');
+  try {
+    const launcher = path.join(REPO_ROOT, 'scripts', 'vscode-launcher', 'code');
+    if ((fs.statSync(launcher).mode & 0o111) === 0) fs.chmodSync(launcher, 0o755);
+    spawnSync(launcher, [`--install-extension=${vsix}`, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, workspace], {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'),
+        MODELDEPLOY_UI_PASS: pass,
+        MODELDEPLOY_UI_IRIS_NAME: iris,
+        MODELDEPLOY_TEST_RESULTS: results,
+        ORT_DISABLE_TELEMETRY: '1',
+        ...(pass === 'restricted' ? { MODELDEPLOY_VSCODE_WORKSPACE_TRUST: 'untrusted' } : {}),
+      },
+    });
+    return JSON.parse(fs.readFileSync(results, 'utf8')) as { passed: number; failed: number };
+  } catch {
+    console.log(`ui tests: the ${pass} pass left no results in ${results} (the driver did not finish)`);
+    return { passed: 0, failed: 1 };
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  }
 }
 
 async function main(): Promise<number> {
@@ -25,27 +46,19 @@ async function main(): Promise<number> {
   const results = path.resolve(process.env.MODELDEPLOY_TEST_RESULTS || path.join(os.tmpdir(), 'modeldeploy-ui-tests.json'));
   fs.rmSync(results, { force: true });
   const workspace = makeTestWorkspace();
-  // A name of its own for the iris copy: the images and containers this run makes are its alone.
+  // A name of its own for the iris copy, so that the images and containers this run makes are its alone;
+  // the workflow starts from the earlier model, 1.0.0, and moves to 2.0.0 on the way.
   const iris = `ui-iris-${randomBytes(4).toString('hex')}`;
-  setConfig(path.join(workspace, 'iris'), { name: iris });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
+  setConfig(path.join(workspace, 'iris'), { name: iris, version: '1.0.0', model: 'model/iris-v1.onnx' });
+  let counts = { passed: 0, failed: 0 };
   try {
-    const launcher = path.join(REPO_ROOT, 'scripts', 'vscode-launcher', 'code');
-    if ((fs.statSync(launcher).mode & 0o111) === 0) fs.chmodSync(launcher, 0o755);
-    spawnSync(launcher, [`--install-extension=${vsix}`, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, workspace], {
-      stdio: 'inherit',
-      env: { ...process.env, MODELDEPLOY_UI_DRIVER: path.join(__dirname, 'uiDriver.js'), MODELDEPLOY_UI_IRIS_NAME: iris, MODELDEPLOY_TEST_RESULTS: results, ORT_DISABLE_TELEMETRY: '1' },
-    });
+    for (const pass of ['workflow', 'restricted'] as const) {
+      const made = drivePass(vsix, workspace, iris, pass);
+      counts = { passed: counts.passed + made.passed, failed: counts.failed + made.failed };
+    }
   } finally {
     await removeProjectResources(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images and containers: ${error.message}`));
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
     fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
-  }
-  let counts = { passed: 0, failed: 1 };
-  try {
-    counts = JSON.parse(fs.readFileSync(results, 'utf8')) as typeof counts;
-  } catch {
-    console.log(`ui tests: no results in ${results} (the driver did not finish)`);
   }
   const demoProblem = await checkDemoVscode();
   console.log(`${demoProblem ? '  ✗' : '  ✔'} npm run demo:vscode serves the example in VS Code with the packaged extension, and Ctrl-C stops it${demoProblem ? `: ${demoProblem}` : ''}`);
