@@ -4,6 +4,7 @@ import { imageBench } from './imageBench';
 import { packageBench } from './packageBench';
 import { servingBench } from './servingBench';
 import { validationBench } from './validationBench';
+import { vscodeBench } from './vscodeBench';
 
 /** `npm run bench`: each benchmark measures ours and its reference side by side in this run. */
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   rows.push(...(await imageBench()));
   rows.push(...(await deployBench()));
   rows.push(...packageBench());
+  rows.push(...vscodeBench());
   const allMet = printBenchTable(rows);
   if (!allMet) console.log('\nsome goals were missed (see the verdict column)');
 }
