@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync } from 'node:fs';
 import { nodeBundleOptions } from './bundleOptions.mjs';
-import { LAZY_MODULES } from './lazyEngineTransports.mjs';
+import { ENGINE_CLIENT, LAZY_MODULES } from './lazyEngineTransports.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,8 +16,8 @@ const entries = [
   { in: 'src/runtime/server.ts', out: 'runtime' },
   // The environment router: a second entry point shipped in the runtime image.
   { in: 'src/runtime/router.ts', out: 'router' },
-  // The engine client's ssh:// transport and BuildKit session, loaded on first use (lazyEngineTransports).
-  ...LAZY_MODULES.map((m) => ({ in: m.in, out: m.out })),
+  // The engine client, and its ssh:// transport and BuildKit session, loaded on first use (lazyEngineTransports).
+  ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => ({ in: m.in, out: m.out })),
   // Scripts that run inside webviews: a browser bundle each, nothing of Node.
   { in: 'src/webview/diffView.ts', out: 'diffView', browser: true },
 ].filter((e) => existsSync(e.in));

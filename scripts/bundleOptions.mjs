@@ -1,7 +1,7 @@
 // The esbuild options of every Node bundle: those that ship (build.mjs) and the benchmark's references
 // that must load the same way ours do.
 import { readFileSync } from 'node:fs';
-import { LAZY_MODULES, lazyEngineTransports } from './lazyEngineTransports.mjs';
+import { ENGINE_CLIENT, LAZY_MODULES, lazyEngineTransports } from './lazyEngineTransports.mjs';
 import { precompiledSchema } from './precompiledSchema.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -19,7 +19,7 @@ export function nodeBundleOptions(production) {
     // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
     // left out, it falls back to its JavaScript code. The stubs of lazyEngineTransports load their
     // bundles from beside the bundle that holds them.
-    external: ['onnxruntime-node', 'vscode', '*.node', ...LAZY_MODULES.map((m) => `./${m.out}.js`)],
+    external: ['onnxruntime-node', 'vscode', '*.node', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
     plugins: [precompiledSchema, lazyEngineTransports],
     logLevel: 'warning',
   };

@@ -1,8 +1,11 @@
-// An esbuild plugin that moves two rarely used parts of the engine client into bundles of their own,
-// loaded on first use: the ssh:// transport (ssh2 and its crypto) and the BuildKit session (gRPC and
-// its .proto loader). Together they are more than half of a bundle that has them, and every start of
-// the CLI or the extension would otherwise read and compile them.
+// An esbuild plugin that moves the engine client (dockerode) into a bundle of its own, loaded when the
+// engine is first needed, and two rarely used parts of it into two more: the ssh:// transport (ssh2 and
+// its crypto) and the BuildKit session (gRPC and its .proto loader). Together they are most of a bundle
+// that has them, and every start of the CLI or the extension would otherwise read and compile them.
 import * as path from 'node:path';
+
+/** The engine client's own bundle, which the code's `import('dockerode')` loads. */
+export const ENGINE_CLIENT = { in: 'node_modules/dockerode/lib/docker.js', out: 'engineClient' };
 
 /** Each module replaced by a stub, and the separate bundle (in dist/) that the stub loads. */
 export const LAZY_MODULES = [
@@ -13,6 +16,8 @@ export const LAZY_MODULES = [
 export const lazyEngineTransports = {
   name: 'lazy-engine-transports',
   setup(build) {
+    // Ours only: the engine client's bundle is built from the library's own entry file.
+    build.onResolve({ filter: /^dockerode$/ }, () => ({ path: `./${ENGINE_CLIENT.out}.js`, external: true }));
     build.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
       const lazy = LAZY_MODULES.find((m) => m.request === args.path && args.importer.split(path.sep).join('/').endsWith(m.importer));
       return lazy ? { path: lazy.out, namespace: 'lazy-engine-transport' } : undefined;
