@@ -150,32 +150,38 @@ async function treeSettled(page: Page, quietMs = 1_000): Promise<void> {
   );
 }
 
-/** Right-clicks the row at `path` once the tree is quiet, found again if it is re-rendered under the pointer. */
+/** The context menu, while one is open. */
+const openMenu = (page: Page) => page.locator('.context-view .monaco-menu').first();
+
+/** Right-clicks the row at `path` once the tree is quiet, until its context menu is open. */
 async function rightClick(page: Page, path: string[]): Promise<void> {
   await treeSettled(page);
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
-    try {
-      await (await rowAt(page, path)).click({ button: 'right', timeout: 2_000 });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
+    // A row re-rendered under the pointer can swallow the click (or time it out after it took).
+    await (await rowAt(page, path)).click({ button: 'right', timeout: 2_000 }).catch(() => undefined);
+    if (await openMenu(page).waitFor({ timeout: 2_000 }).then(() => true, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`right-clicking the "${path.join(' > ')}" row opens no context menu`);
   }
 }
 
-/** Right-clicks the row at `path` and clicks `item` in its context menu. */
+/** Right-clicks the row at `path` and clicks `item` in its context menu, until the menu closes on it. */
 export async function contextMenu(page: Page, path: string[], item: string): Promise<void> {
   await rightClick(page, path);
-  const action = page.locator('.context-view .monaco-menu .action-item', { hasText: item }).first();
+  const action = openMenu(page).locator('.action-item', { hasText: item }).first();
   await action.waitFor({ timeout: TIMEOUT_MS });
-  await action.click();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // A click while the menu is still being laid out can be lost: the menu then stays open.
+    await action.click({ timeout: 5_000 }).catch(() => undefined);
+    if (await openMenu(page).waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`"${item}" in the context menu of the "${path.join(' > ')}" row does not take a click`);
 }
 
 /** The entries of a row's context menu as a person sees them (disabled ones marked); the menu stays open. */
 export async function contextMenuEntries(page: Page, path: string[]): Promise<{ label: string; enabled: boolean }[]> {
   await rightClick(page, path);
-  const items = page.locator('.context-view .monaco-menu .action-item:not(.separator)');
+  const items = openMenu(page).locator('.action-item:not(.separator)');
   await items.first().waitFor({ timeout: TIMEOUT_MS });
   const entries = await items.evaluateAll((nodes) =>
     nodes.map((node) => ({ label: (node.querySelector('.action-label') as HTMLElement | null)?.innerText.trim() ?? '', enabled: !node.classList.contains('disabled') && !node.querySelector('.action-label.disabled') })),
