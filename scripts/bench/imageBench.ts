@@ -11,7 +11,7 @@ import { runEngineBuild } from '../../src/core/packaging/engineBuild';
 import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
 import { loadProject } from '../../src/core/project/loadProject';
 import type { BenchRow } from './benchTable';
-import { REPO, duBytes, median, writeFreshModel } from './measure';
+import { REPO, duBytes, median, twoLineContext, writeFreshModel } from './measure';
 
 const MB = 1e6;
 const RUNS = 3;
@@ -53,7 +53,7 @@ function assertModelLayerBuilt(output: string, what: string): void {
 async function twoLineBuildInProcess(docker: Docker, runtimeImage: string, model: string, tag: string): Promise<number> {
   const output: string[] = [];
   const started = performance.now();
-  await runEngineBuild(docker, [{ archivePath: 'Dockerfile', content: `FROM ${runtimeImage}\nCOPY model/ ${IMAGE_ROOT}/model/\n` }, { archivePath: `model/${path.basename(model)}`, source: model }], { tag, platform: 'linux/amd64', onOutput: (line) => output.push(line), idleTimeoutMs: 60_000 });
+  await runEngineBuild(docker, twoLineContext(runtimeImage, model), { tag, platform: 'linux/amd64', onOutput: (line) => output.push(line), idleTimeoutMs: 60_000 });
   const ms = performance.now() - started;
   assertModelLayerBuilt(output.join('\n'), 'the two-line build');
   return ms;

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ContextEntry } from '../../src/core/packaging/buildContext';
+import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
 
 /** The repository root, from the compiled out/scripts/bench/ folder. */
 export const REPO = path.resolve(__dirname, '../../..');
@@ -27,4 +29,12 @@ export function writeFreshModel(target: string): void {
   if (at < 0) throw new Error('the iris v2 model has no producer version to vary');
   bytes.write(randomBytes(3).toString('hex').slice(0, 5), at, 'latin1');
   fs.writeFileSync(target, bytes);
+}
+
+/** The rebuild benchmark's limit: a build context of two lines, FROM the runtime image and COPY the model. */
+export function twoLineContext(runtimeImage: string, model: string): ContextEntry[] {
+  return [
+    { archivePath: 'Dockerfile', content: `FROM ${runtimeImage}\nCOPY model/ ${IMAGE_ROOT}/model/\n` },
+    { archivePath: `model/${path.basename(model)}`, source: model },
+  ];
 }

@@ -1,7 +1,6 @@
-import * as path from 'node:path';
 import Docker from 'dockerode';
 import { runEngineBuild } from '../../src/core/packaging/engineBuild';
-import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
+import { twoLineContext } from './measure';
 
 /**
  * The rebuild benchmark's reference as a command of its own: start, connect to the engine and build a
@@ -11,7 +10,7 @@ import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
  */
 async function main(): Promise<void> {
   const [runtimeImage, model, tag] = process.argv.slice(2);
-  await runEngineBuild(new Docker(), [{ archivePath: 'Dockerfile', content: `FROM ${runtimeImage}\nCOPY model/ ${IMAGE_ROOT}/model/\n` }, { archivePath: `model/${path.basename(model)}`, source: model }], {
+  await runEngineBuild(new Docker(), twoLineContext(runtimeImage, model), {
     tag,
     platform: 'linux/amd64',
     onOutput: (line) => process.stdout.write(`${line}\n`),

@@ -10,7 +10,7 @@ import { localContainerLabels } from '../../src/core/container/localContainers';
 import { hardenedSpec } from '../../src/core/container/runContainer';
 import { CONTAINER_PORT } from '../../src/core/packaging/runtimeMetadata';
 import { loadProject } from '../../src/core/project/loadProject';
-import { expand, rowAt, runCommand, treeRow } from '../../test/ui/workbench';
+import { expand, modelDeployIcon, rowAt, runCommand, treeRow } from '../../test/ui/workbench';
 
 export interface VscodeBenchFigures {
   /** Activation times as the Running Extensions view shows them, ms, by extension name. */
@@ -100,7 +100,7 @@ async function activationTimes(page: Page, names: string[]): Promise<Record<stri
  */
 async function treeRefresh(page: Page, workspace: string): Promise<{ eventMs: number; treeMs: number }> {
   const project = loadProject(path.join(workspace, 'iris'));
-  await page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]').click();
+  await modelDeployIcon(page).click();
   await expand(page, [project.name, 'Containers']);
   await rowAt(page, [project.name, 'Containers', 'not running: Run Locally']);
   const docker = new Docker();
@@ -129,7 +129,7 @@ async function treeRefresh(page: Page, workspace: string): Promise<{ eventMs: nu
 
 export async function drive(page: Page, context: { say: (message: string) => void; workspace: string }): Promise<number> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]').waitFor({ timeout: 60_000 });
+  await modelDeployIcon(page).waitFor({ timeout: 60_000 });
   // The start-up of the other extensions settles before the view is read.
   await page.waitForTimeout(5_000);
   const nativeModules = extensionHostNativeModules();

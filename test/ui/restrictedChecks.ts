@@ -1,10 +1,8 @@
 // The same workspace opened in restricted mode (Workspace Trust on, the folder not trusted), as a person
 // meets a folder they do not know: building, running and deploying are not offered; inspecting is.
 import * as assert from 'node:assert/strict';
-import { contextMenuEntries, paletteOffers, TIMEOUT_MS, treeRow } from './workbench';
+import { contextMenuEntries, IRIS, modelDeployIcon, paletteOffers, TIMEOUT_MS, treeRow } from './workbench';
 import type { UiCheck } from './workflowChecks';
-
-const IRIS = process.env.MODELDEPLOY_UI_IRIS_NAME ?? 'iris-classifier';
 
 export const restrictedChecks: UiCheck[] = [
   {
@@ -23,7 +21,7 @@ export const restrictedChecks: UiCheck[] = [
     screenshot: 'restricted-menu.png',
     run: async (page) => {
       await page.keyboard.press('Escape'); // the palette of the check before
-      await page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]').click({ timeout: TIMEOUT_MS });
+      await modelDeployIcon(page).click({ timeout: TIMEOUT_MS });
       await treeRow(page, IRIS).waitFor({ timeout: TIMEOUT_MS });
       const entries = await contextMenuEntries(page, [IRIS]);
       const entry = (label: string) => entries.find((e) => e.label === label);

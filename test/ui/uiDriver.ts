@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { restrictedChecks } from './restrictedChecks';
-import { notificationTexts } from './workbench';
+import { modelDeployIcon, notificationTexts } from './workbench';
 import { workflowChecks } from './workflowChecks';
 
 interface DriverContext {
@@ -20,7 +20,7 @@ export async function drive(page: Page, context: DriverContext): Promise<number>
   const checks = process.env.MODELDEPLOY_UI_PASS === 'restricted' ? restrictedChecks : workflowChecks;
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The extension activates on the workspace's modeldeploy.yaml files.
-  await page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]').waitFor({ timeout: 60_000 });
+  await modelDeployIcon(page).waitFor({ timeout: 60_000 });
   let passed = 0;
   const failures: { title: string; error: string }[] = [];
   for (const check of checks) {
@@ -35,14 +35,14 @@ export async function drive(page: Page, context: DriverContext): Promise<number>
     }
     await page.mouse.move(640, 500); // no hover tooltip over the picture
     await page.screenshot({ path: screenshot });
-    // A failed check may leave a quick pick or a menu open over the next one.
-    if (failure !== undefined) for (let i = 0; i < 2; i++) await page.keyboard.press('Escape');
     if (failure === undefined) {
       passed++;
       context.say(`  ✔ ${check.name}`);
     } else {
       failures.push({ title: check.name, error: failure });
       context.say(`  ✘ ${check.name}: ${failure}`);
+      // A failed check may leave a quick pick or a menu open over the next one.
+      for (let i = 0; i < 2; i++) await page.keyboard.press('Escape');
     }
   }
   context.say(`screenshots in ${screenshots}`);

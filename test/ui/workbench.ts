@@ -14,6 +14,12 @@ export const treeRow = (page: Page, text: string | RegExp) => treeRows(page).fil
 /** A status-bar entry whose text matches. */
 export const statusItem = (page: Page, text: string | RegExp) => page.locator('.statusbar-item', { hasText: text }).first();
 
+/** The Model Deploy view's icon in the activity bar (it appears once the extension is installed). */
+export const modelDeployIcon = (page: Page) => page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]');
+
+/** The iris project's name in the UI tier's workspace (made unique so that its images and containers are that run's alone). */
+export const IRIS = process.env.MODELDEPLOY_UI_IRIS_NAME ?? 'iris-classifier';
+
 /** The texts of the notification toasts on screen. */
 export async function notificationTexts(page: Page): Promise<string[]> {
   return (await page.locator('.notification-toast').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());

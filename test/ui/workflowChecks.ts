@@ -11,6 +11,8 @@ import {
   contextMenu,
   editorShows,
   expand,
+  IRIS,
+  modelDeployIcon,
   openFile,
   pickQuickItem,
   rowAt,
@@ -27,8 +29,6 @@ export interface UiCheck {
   run: (page: Page, workspace: string) => Promise<void>;
 }
 
-/** The iris project's name in this workspace (made unique so that its images and containers are this run's alone). */
-const IRIS = process.env.MODELDEPLOY_UI_IRIS_NAME ?? 'iris-classifier';
 const ENVIRONMENTS = [IRIS, 'Environments'];
 const STAGING = [...ENVIRONMENTS, 'staging'];
 
@@ -73,7 +73,7 @@ export const workflowChecks: UiCheck[] = [
     name: 'the Model Deploy activity-bar view lists every project, the broken one with its error',
     screenshot: 'projects.png',
     run: async (page) => {
-      await page.locator('.activitybar .action-item a[aria-label^="Model Deploy"]').click({ timeout: TIMEOUT_MS });
+      await modelDeployIcon(page).click({ timeout: TIMEOUT_MS });
       await treeRow(page, IRIS).waitFor({ timeout: TIMEOUT_MS });
       await treeRow(page, 'house-prices').waitFor({ timeout: TIMEOUT_MS });
       await treeRow(page, '1 config error').waitFor({ timeout: TIMEOUT_MS });
