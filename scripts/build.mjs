@@ -9,7 +9,9 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 const entries = [
+  // The activation shell, and the extension's parts that it loads on first need.
   { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/extension/modelDeploy.ts', out: 'modelDeploy' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/core/worker/coreWorker.ts', out: 'coreWorker' },
   { in: 'src/core/validation/dataReaderWorker.ts', out: 'dataReaderWorker' },

@@ -18,8 +18,8 @@ export function nodeBundleOptions(production) {
     minify: production,
     // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
     // left out, it falls back to its JavaScript code. The stubs of lazyEngineTransports load their
-    // bundles from beside the bundle that holds them.
-    external: ['onnxruntime-node', 'vscode', '*.node', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
+    // bundles from beside the bundle that holds them, as the extension's activation shell loads its parts.
+    external: ['onnxruntime-node', 'vscode', '*.node', './modelDeploy.js', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
     plugins: [precompiledSchema, lazyEngineTransports],
     logLevel: 'warning',
   };

@@ -70,9 +70,10 @@ export const commandTable: Record<string, Handler> = {
   'modelDeploy.showActions': showActionsCommand,
 };
 
-/** Registers the table; each command runs inside the one error boundary and returns its handler's result. */
-export function registerCommands(services: CommandServices): vscode.Disposable[] {
-  return Object.entries(commandTable).map(([id, handler]) => vscode.commands.registerCommand(id, (arg?: unknown) => runGuarded(id, () => handler(services, arg))));
+/** Runs one command of the table inside the one error boundary and returns its handler's result. */
+export function runCommand(services: CommandServices, id: string, arg?: unknown): Promise<unknown> {
+  const handler = commandTable[id];
+  return runGuarded(id, () => (handler ? handler(services, arg) : Promise.reject(new Error(`no command ${id} in the command table`))));
 }
 
 async function initProjectCommand(services: CommandServices, arg?: unknown): Promise<void> {

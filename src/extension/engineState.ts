@@ -6,16 +6,18 @@ import { watchEngineEvents } from '../core/engine/engineEvents';
 import type { ProjectConfig } from '../core/project/projectConfig';
 import { Disposable } from './disposable';
 import { log } from './log';
+import { ReloadThrottle } from './reloadThrottle';
 
 /** What the engine holds for one project, or why it cannot be asked. */
 export type EngineResources = { images: ProjectImage[]; containers: ProjectContainer[] } | { error: string };
 
-const EVENT_DEBOUNCE_MS = 300;
+/** Engine events within this of a reload are answered by one more reload at its end. */
+const EVENT_THROTTLE_MS = 150;
 
 /**
  * The Docker side of the views: the engine connection (made on first need, never during activation),
  * each project's images and local containers, reloaded when the engine reports a change to what this
- * tool made (debounced) or a command asks.
+ * tool made (throttled) or a command asks.
  */
 export class EngineState extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -23,17 +25,12 @@ export class EngineState extends Disposable {
   private connection?: Promise<Docker>;
   private readonly cache = new Map<string, Promise<EngineResources>>();
   private readonly latest = new Map<string, EngineResources>();
-  private timer?: NodeJS.Timeout;
-
-  constructor() {
-    super();
-    this.register({ dispose: () => clearTimeout(this.timer) });
-  }
+  private readonly eventReloads = this.register(new ReloadThrottle(EVENT_THROTTLE_MS, () => this.reload()));
 
   /** The engine client; a UserError (shown by the error boundary) when the engine does not answer. */
   engine(): Promise<Docker> {
     this.connection ??= connectEngine().then((docker) => {
-      const stop = watchEngineEvents(docker, () => this.scheduleReload(), (error) => log.debug(`engine events: ${error.message}`));
+      const stop = watchEngineEvents(docker, () => this.eventReloads.request(), (error) => log.debug(`engine events: ${error.message}`));
       this.register({ dispose: stop });
       return docker;
     });
@@ -67,11 +64,6 @@ export class EngineState extends Disposable {
   reload(): void {
     this.cache.clear();
     this.changed.fire();
-  }
-
-  private scheduleReload(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.reload(), EVENT_DEBOUNCE_MS);
   }
 
   private async load(project: Pick<ProjectConfig, 'dir' | 'name'>): Promise<EngineResources> {

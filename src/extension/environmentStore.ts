@@ -6,6 +6,7 @@ import type { CredentialSource } from '../core/registry/credentials';
 import { Disposable } from './disposable';
 import type { EngineState } from './engineState';
 import { log } from './log';
+import { ReloadThrottle } from './reloadThrottle';
 
 /** One environment of a project as the views show it; what could not be read is a message, not a throw. */
 export interface EnvironmentView {
@@ -22,7 +23,8 @@ export interface EnvironmentView {
   historyError?: string;
 }
 
-const RELOAD_DEBOUNCE_MS = 500;
+/** Engine changes within this of a reload are answered by one more reload at its end. */
+const RELOAD_THROTTLE_MS = 500;
 
 type ProjectKey = Pick<ProjectConfig, 'dir' | 'name' | 'environments'>;
 
@@ -37,14 +39,14 @@ function messageOf(error: unknown): string {
 /**
  * Each project's environments: what they run and their history, loaded on first need (the tree's
  * Environments node, the status bar), cached, and loaded again after the engine reports a change
- * (debounced), a login changes, or a deploy command asks. Views listen to one event.
+ * (throttled), a login changes, or a deploy command asks. Views listen to one event.
  */
 export class EnvironmentStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly cache = new Map<string, Promise<EnvironmentView[]>>();
   private readonly latest = new Map<string, EnvironmentView[]>();
-  private timer?: NodeJS.Timeout;
+  private readonly engineReloads = this.register(new ReloadThrottle(RELOAD_THROTTLE_MS, () => this.reload()));
 
   constructor(
     private readonly engine: EngineState,
@@ -52,9 +54,8 @@ export class EnvironmentStore extends Disposable {
     loginsChanged: vscode.Event<void>,
   ) {
     super();
-    this.register(engine.onDidChange(() => this.scheduleReload()));
+    this.register(engine.onDidChange(() => this.engineReloads.request()));
     this.register(loginsChanged(() => this.reload()));
-    this.register({ dispose: () => clearTimeout(this.timer) });
   }
 
   /** The project's environments, loaded once and then after each change. Never rejects. */
@@ -88,14 +89,8 @@ export class EnvironmentStore extends Disposable {
 
   /** Forgets what was loaded (a deploy command changed something) and tells the views to ask again. */
   reload(): void {
-    clearTimeout(this.timer);
     this.cache.clear();
     this.changed.fire();
-  }
-
-  private scheduleReload(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.reload(), RELOAD_DEBOUNCE_MS);
   }
 
   private async load(project: ProjectConfig): Promise<EnvironmentView[]> {

@@ -1,48 +1,46 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commandTable';
-import { Config } from './config';
-import { ConfigDiagnostics } from './configDiagnostics';
-import { RegistryLogins } from './deployPorts';
-import { EngineState } from './engineState';
-import { DiffPanel } from './diffPanel';
-import { EnvironmentStore } from './environmentStore';
-import { log } from './log';
-import { ProjectStore } from './projectStore';
-import { ReportDocuments } from './reportDocuments';
-import { StatusBar } from './statusBar';
-import { ProjectTreeProvider } from './tree/projectTreeProvider';
+import type { ModelDeployApi } from './modelDeploy';
+import type { ProjectNode } from './tree/projectNodes';
 
-/** What activate() hands back: the parts the extension tests look into. */
-export interface ModelDeployApi {
-  store: ProjectStore;
-  engine: EngineState;
-  tree: ProjectTreeProvider;
-  statusBar: StatusBar;
-  environments: EnvironmentStore;
+// The activation shell. It imports nothing of the extension but types, so its bundle is a few kilobytes:
+// activation only registers the commands and the tree view, and the parts (config reader, stores, tree,
+// status bar, commands: modelDeploy.ts, a bundle of its own) load on first need, at the latest once the
+// extension host is free again after activation, because the status bar shows the project's state from
+// the start.
+
+/** What activate() hands back: the extension's parts, once loaded (the extension tests look into them). */
+export interface ModelDeployExports {
+  api(): Promise<ModelDeployApi>;
 }
 
-/** Wires the parts together and registers every disposable; nothing heavy (no native module) loads here. */
-export function activate(context: vscode.ExtensionContext): ModelDeployApi {
-  const add = <T extends vscode.Disposable>(d: T): T => {
-    context.subscriptions.push(d);
-    return d;
+export function activate(context: vscode.ExtensionContext): ModelDeployExports {
+  const activated = performance.now();
+  let parts: Promise<ModelDeployApi> | undefined;
+  const treeChanged = new vscode.EventEmitter<ProjectNode | undefined>();
+  context.subscriptions.push(treeChanged);
+  const api = (): Promise<ModelDeployApi> =>
+    (parts ??= new Promise((resolve) => {
+      const loading = performance.now();
+      // require, not import(): the parts are CommonJS and take `vscode` from the extension host's require.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startModelDeploy } = require('./modelDeploy.js') as typeof import('./modelDeploy');
+      const started = startModelDeploy(context, { activated, loading });
+      context.subscriptions.push(started.tree.onDidChangeTreeData((node) => treeChanged.fire(node)));
+      resolve(started);
+    }));
+
+  const commands = (context.extension.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands;
+  for (const { command } of commands) {
+    context.subscriptions.push(vscode.commands.registerCommand(command, async (arg?: unknown) => (await api()).runCommand(command, arg)));
+  }
+  const tree: vscode.TreeDataProvider<ProjectNode> = {
+    onDidChangeTreeData: treeChanged.event,
+    getChildren: async (node) => (await api()).tree.getChildren(node),
+    getTreeItem: async (node) => (await api()).tree.getTreeItem(node),
   };
-  add(log.init(vscode.window.createOutputChannel('Model Deploy', { log: true })));
-  const config = add(new Config());
-  const store = add(new ProjectStore(config));
-  const engine = add(new EngineState());
-  const logins = add(new RegistryLogins(context.secrets, context.globalState));
-  const environments = add(new EnvironmentStore(engine, logins.credentials, logins.onDidChange));
-  const tree = add(new ProjectTreeProvider(store, engine, environments));
-  add(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
-  add(new ConfigDiagnostics(store));
-  const statusBar = add(new StatusBar(store, engine, config, environments));
-  const reports = add(new ReportDocuments());
-  registerCommands({ config, store, engine, statusBar, reports, environments, logins, extensionUri: context.extensionUri }).forEach(add);
-  add({ dispose: () => DiffPanel.panels.forEach((panel) => panel.dispose()) });
-  void store.ready();
-  log.info(`Model Deploy ${context.extension.packageJSON.version} activated`);
-  return { store, engine, tree, statusBar, environments };
+  context.subscriptions.push(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
+  setImmediate(() => api().catch((error: Error) => void vscode.window.showErrorMessage(`Model Deploy could not start: ${error.message}`)));
+  return { api };
 }
 
 export function deactivate(): void {}

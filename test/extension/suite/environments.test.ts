@@ -10,7 +10,7 @@ import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import { LABEL } from '../../../src/core/packaging/imageLabels';
 import type { DiffPanel } from '../../../src/extension/diffPanel';
 import type { EnvironmentView } from '../../../src/extension/environmentStore';
-import type { ModelDeployApi } from '../../../src/extension/extension';
+import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
 import type { ProjectEntry } from '../../../src/extension/projectStore';
 import { startRegistry, type TestRegistry } from '../../integration/registryFixture';
 import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';

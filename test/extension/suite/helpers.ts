@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ModelDeployApi } from '../../../src/extension/extension';
+import type { ModelDeployExports } from '../../../src/extension/extension';
+import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
 import type { ProjectNode } from '../../../src/extension/tree/projectNodes';
 
 export const EXTENSION_ID = 'modeldeploy.model-deploy';
 
 export async function activateExtension(): Promise<ModelDeployApi> {
-  const extension = vscode.extensions.getExtension<ModelDeployApi>(EXTENSION_ID);
+  const extension = vscode.extensions.getExtension<ModelDeployExports>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
-  const api = await extension.activate();
+  const api = await (await extension.activate()).api();
   await api.store.ready();
   return api;
 }

@@ -8,7 +8,7 @@ import type { RunResult } from '../../../src/core/container/runContainer';
 import { LABEL } from '../../../src/core/packaging/imageLabels';
 import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import type { PredictResult } from '../../../src/core/predict/predict';
-import type { ModelDeployApi } from '../../../src/extension/extension';
+import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
 import { removeProjectResources, setConfig } from '../../integration/engineFixture';
 import { activateExtension, renderedChildren, waitFor, workspaceDir } from './helpers';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelDeployApi } from '../../../src/extension/extension';
+import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
 import { containersOf, imagesOf, removeProjectResources, setConfig } from '../../integration/engineFixture';
 import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from '../suite/helpers';
 
