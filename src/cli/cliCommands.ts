@@ -20,6 +20,7 @@ import { inspectInWorker } from '../core/worker/inspectInWorker';
 import { runInWorker } from '../core/worker/runInWorker';
 import { displayPath, EXIT_CHECK_FAILED } from './cliOutput';
 import { deployCommands } from './deployCommands';
+import { watchCommand } from './watchCommand';
 
 export interface CliContext {
   projectDir: string;
@@ -40,6 +41,8 @@ export interface CliContext {
   to?: string;
   registry?: string;
   username?: string;
+  /** watch: stop after this many reports. */
+  count?: string;
   signal: AbortSignal;
   extra: string[];
 }
@@ -167,4 +170,5 @@ export const cliCommands = {
     },
   },
   ...deployCommands,
+  watch: watchCommand,
 } satisfies Record<string, CliCommand>;

@@ -23,13 +23,14 @@ options:
   --binary           predict: send the inputs and receive the outputs as binary tensor data
   --follow           logs: keep printing until Ctrl+C
   --force            eject: overwrite the project's Dockerfile
-  --env NAME         diff, deploy, rollback, history: the environment (staging, production, ...)
+  --env NAME         diff, deploy, rollback, history, watch: the environment (staging, production, ...)
   --yes              deploy, promote, rollback: approve an environment that says approval: required
   --from NAME        promote: the environment whose image is copied (default staging)
   --to NAME|VERSION  promote: the target environment (default production); rollback: the version or
                      digest to go back to (default the previous entry)
   --registry HOST    login, logout: the registry (default the project's one registry)
   --username USER    login: the user; the password is read from stdin
+  --count N          watch: stop after N reports (default: until Ctrl+C); with --json, one object per line
 
 exit codes: 0 done, 1 internal error, 2 a problem to fix (the message says where), 3 a check failed
 (parity) or a quality gate blocked a deploy, 130 interrupted`;
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
         to: { type: 'string' },
         registry: { type: 'string' },
         username: { type: 'string' },
+        count: { type: 'string' },
       },
     });
   } catch (error) {
@@ -83,8 +85,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username } = values;
-    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

@@ -48,5 +48,6 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
             windowMs: number('MODELDEPLOY_BATCH_WINDOW_MS', env.MODELDEPLOY_BATCH_WINDOW_MS, metadata.batching?.windowMs ?? 0, 1000),
             maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? 64)),
           },
+    inputProfile: metadata.inputProfile,
   };
 }

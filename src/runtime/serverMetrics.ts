@@ -1,3 +1,6 @@
+import { INPUT_BIN_EXPECTED_RATIO, INPUT_BIN_TOTAL } from '../core/drift/driftMetricNames';
+import { InputBinCounts } from '../core/drift/inputBinCounts';
+import type { InputProfile } from '../core/drift/inputProfile';
 import { Counter, Gauge, Histogram, Registry } from './promClient';
 import { LatencyHistogram, type LatencySeries } from './latencyHistogram';
 
@@ -46,6 +49,40 @@ export class ServerMetrics {
   });
   readonly batchSize = new Histogram({ name: 'modeldeploy_batch_size', help: 'Rows per inference run.', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
   readonly modelLoad = new Gauge({ name: 'modeldeploy_model_load_seconds', help: 'Time to load the model and make the warm-up run.', registers: [this.registry] });
+
+  /**
+   * Input drift metrics for the profile: live rows per feature and bin (counted by the returned counts,
+   * handed to prom-client when scraped) and the validation set's share per bin. Every series is there
+   * from the start, at 0, so that a window's counts are differences of the same series.
+   */
+  countInputs(profile: InputProfile): InputBinCounts {
+    const bins = new InputBinCounts(profile);
+    const scraped = bins.counts.map((counts) => new Float64Array(counts.length));
+    const labels = profile.features.map((feature) => feature.expected.map((_, bin) => ({ feature: feature.name, bin: String(bin) })));
+    const total: Counter = new Counter({
+      name: INPUT_BIN_TOTAL,
+      help: 'Rows of successful inference requests by input feature and bin (bins from the validation set).',
+      labelNames: ['feature', 'bin'],
+      registers: [this.registry],
+      collect: (): void => {
+        bins.counts.forEach((counts, f) => {
+          for (let bin = 0; bin < counts.length; bin++) {
+            if (counts[bin] === scraped[f][bin]) continue;
+            total.inc(labels[f][bin], counts[bin] - scraped[f][bin]);
+            scraped[f][bin] = counts[bin];
+          }
+        });
+      },
+    });
+    const expected = new Gauge({ name: INPUT_BIN_EXPECTED_RATIO, help: "The validation set's share of rows by input feature and bin.", labelNames: ['feature', 'bin'], registers: [this.registry] });
+    profile.features.forEach((feature, f) =>
+      feature.expected.forEach((share, bin) => {
+        total.inc(labels[f][bin], 0);
+        expected.set(labels[f][bin], share);
+      }),
+    );
+    return bins;
+  }
 
   /** A request has come in. */
   started(): void {

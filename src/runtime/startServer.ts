@@ -1,4 +1,5 @@
 import { startHttpServer, type ServerOptions } from './httpServer';
+import type { InputProfile } from '../core/drift/inputProfile';
 import { ModelHost, type ModelIdentity } from '../core/oip/modelHost';
 import type { BatchingOptions } from '../core/oip/requestBatcher';
 
@@ -9,6 +10,8 @@ export interface StartOptions extends ServerOptions {
   batching?: BatchingOptions;
   /** Reported by GET /v2. */
   serverVersion?: string;
+  /** The validated input's bins: live rows are counted into them on /metrics. Undefined: no drift metrics. */
+  inputProfile?: InputProfile;
 }
 
 export interface ModelServer {
@@ -25,7 +28,12 @@ export interface ModelServer {
 export async function startServer(options: StartOptions): Promise<ModelServer> {
   let host: ModelHost | undefined;
   const http = await startHttpServer(options, () => host, options.serverVersion ?? '0');
-  const ready = ModelHost.load(options.modelFile, options.identity, { batching: options.batching, onRun: (rows) => http.metrics.batchSize.observe(rows) }).then((loaded) => {
+  const inputBins = options.inputProfile && http.metrics.countInputs(options.inputProfile);
+  const ready = ModelHost.load(options.modelFile, options.identity, {
+    batching: options.batching,
+    onRun: (rows) => http.metrics.batchSize.observe(rows),
+    onAnswered: inputBins && ((feeds) => inputBins.countFeeds(feeds)),
+  }).then((loaded) => {
     host = loaded;
     http.metrics.modelLoad.set((loaded.loadMs + loaded.warmUpMs) / 1000);
     return { loadMs: loaded.loadMs, warmUpMs: loaded.warmUpMs };

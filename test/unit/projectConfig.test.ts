@@ -59,6 +59,13 @@ describe('project config', () => {
     );
   });
 
+  it('reads an environment\'s url and the drift threshold, 0.2 by default', () => {
+    assert.equal(check(GOOD).config!.watch.driftThreshold, 0.2);
+    const config = check(`${GOOD}environments:\n  production: { registry: r.example.com, url: "https://models.example.com/iris" }\nwatch: { drift_threshold: 0.25 }\n`).config!;
+    assert.equal(config.environments[0].url, 'https://models.example.com/iris');
+    assert.equal(config.watch.driftThreshold, 0.25);
+  });
+
   it('defaults the metrics by task', () => {
     const config = check(GOOD.replace('  metrics: [accuracy, f1_macro]\n', '')).config!;
     assert.deepEqual(config.validation?.metrics, ['accuracy', 'precision_macro', 'recall_macro', 'f1_macro', 'roc_auc', 'log_loss']);
@@ -91,6 +98,9 @@ describe('project config', () => {
     { title: 'a duplicate label', text: GOOD.replace('[setosa, versicolor, virginica]', '[setosa, versicolor, setosa]'), line: 5, contains: ['"labels" lists "setosa" twice'] },
     { title: 'an unknown platform', text: `${GOOD}image: { platform: linux/arm }\n`, line: 13, contains: ['"image.platform" must be one of linux/amd64, linux/arm64'] },
     { title: 'a bad environment name', text: `${GOOD}environments:\n  Prod_1: {}\n`, line: 14, contains: ['unknown environments key "Prod_1"', 'lowercase'] },
+    { title: 'an environment url that is not http', text: `${GOOD}environments:\n  production: { registry: r.example.com, url: "ftp://x" }\n`, line: 14, contains: ['"environments.production.url" must be an http:// or https:// address'] },
+    { title: 'a drift threshold of 0', text: `${GOOD}watch: { drift_threshold: 0 }\n`, line: 13, contains: ['"watch.drift_threshold" must be > 0'] },
+    { title: 'a misspelt watch key', text: `${GOOD}watch: { drift_treshold: 0.3 }\n`, line: 13, contains: ['unknown key "drift_treshold"', 'did you mean "drift_threshold"'] },
     { title: 'an empty document', text: '', line: 1, contains: ['missing required key'] },
     { title: 'a document that is a list', text: '- a\n- b\n', line: 1, contains: ['must be a mapping'] },
     { title: 'a scale too large for a number', text: GOOD.replace('shape: [-1, 4] }', 'shape: [-1, 4], scale: 1e400 }'), line: 9, contains: ['"validation.input.scale" must be a finite number, not Infinity'] },

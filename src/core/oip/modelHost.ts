@@ -15,6 +15,8 @@ export interface HostOptions {
   batching?: BatchingOptions;
   /** Told the rows of every run, for the batch-size metric. */
   onRun?: (rows: number) => void;
+  /** Told the inputs of every request that inference succeeded on, for the input drift metrics. */
+  onAnswered?: (feeds: Readonly<Record<string, Tensor>>) => void;
 }
 
 export interface ModelIdentity {
@@ -94,6 +96,7 @@ export class ModelHost {
     } catch (error) {
       throw new OipError(500, `inference failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
     }
+    this.options.onAnswered?.(feeds);
     const binary: Uint8Array[] = [];
     const outputs = wanted.map(({ info, binary: asBinary }) => {
       const tensor = results[info.name] as Tensor;

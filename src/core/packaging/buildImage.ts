@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
+import type { InputProfile } from '../drift/inputProfile';
 import { ensureBaseImage, inspectImage } from '../engine/baseImage';
 import { engineStoppedDuring, reasonOf } from '../engine/dockerEngine';
 import { EngineStreamError } from '../engine/progressStream';
@@ -58,11 +59,12 @@ export function projectDockerfile(project: Pick<ProjectConfig, 'dir'>): string |
 
 /**
  * The files of a project's build context: the Dockerfile, the model with the files of its external data
- * (`externalData`, relative to the model's folder, as the model names them) and the metadata file.
+ * (`externalData`, relative to the model's folder, as the model names them) and the metadata file, with
+ * the validated input's profile when there is one.
  */
-export function contextEntries(project: ProjectConfig, dockerfile: string, externalData: string[]): ContextEntry[] {
+export function contextEntries(project: ProjectConfig, dockerfile: string, externalData: string[], inputProfile?: InputProfile): ContextEntry[] {
   const modelName = path.basename(project.model);
-  const metadata: RuntimeMetadata = { name: project.name, version: project.version, model: `model/${modelName}`, labels: project.labels, port: CONTAINER_PORT };
+  const metadata: RuntimeMetadata = { name: project.name, version: project.version, model: `model/${modelName}`, labels: project.labels, port: CONTAINER_PORT, inputProfile };
   return [
     { archivePath: 'Dockerfile', content: dockerfile },
     { archivePath: `model/${modelName}`, source: project.model },
@@ -103,8 +105,10 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
   const created = contentDate([project.model, project.configFile, metricsFile(project, project.version), ...(ownDockerfile ? [ownDockerfile] : [])]);
   const labels = imageLabels(project, model, validation, runtimeVersion, source, created);
   const notes: string[] = [];
-  if (!validation) notes.push(`no validation metrics for ${project.version}: the image carries none (run Validate first to label it with them)`);
-  else if (validation.modelSha256 !== model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none (validate again)`);
+  if (!validation) notes.push(`no validation metrics for ${project.version}: the image carries none, and no input profile, so it exposes no input drift metrics (run Validate first)`);
+  else if (validation.modelSha256 !== model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none, and no input profile for drift (validate again)`);
+  else if (!validation.inputProfile) notes.push(`the stored metrics for ${project.version} have no input profile (an earlier version validated them): the image exposes no input drift metrics (validate again)`);
+  const inputProfile = validation?.modelSha256 === model.sha256 ? validation.inputProfile : undefined;
 
   // A model that onnxruntime cannot load stops the build at once.
   const loadFailed = new AbortController();
@@ -118,7 +122,7 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
   let imageId: string | undefined;
   try {
     runtimeImage = await runtimeMade;
-    imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels), model.externalData), {
+    imageId = await runEngineBuild(docker, contextEntries(project, withLabels(dockerfileText, labels), model.externalData, inputProfile), {
       platform: project.image.platform,
       buildargs: { [RUNTIME_BUILD_ARG]: runtimeImage },
       onOutput,

@@ -1,3 +1,5 @@
+import type { InputProfile } from '../drift/inputProfile';
+
 /** The metadata file baked into the image's last layer and read by the runtime at start. */
 export interface RuntimeMetadata {
   name?: string;
@@ -8,6 +10,8 @@ export interface RuntimeMetadata {
   maxBodyBytes?: number;
   port?: number;
   batching?: { windowMs?: number; maxRows?: number; enabled?: boolean };
+  /** The validated input's bins, from the project's validation: live rows are counted into them for input drift. */
+  inputProfile?: InputProfile;
 }
 
 /** Where the runtime listens inside the container. */

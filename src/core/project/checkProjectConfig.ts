@@ -10,6 +10,7 @@ import { rangeOfPath, toTextRange } from './yamlPositions';
 import { yamlValue } from './yamlValue';
 import {
   DEFAULT_BASE_IMAGE,
+  DEFAULT_DRIFT_THRESHOLD,
   DEFAULT_PLATFORM,
   type EnvironmentConfig,
   type GateConfig,
@@ -36,7 +37,8 @@ interface RawConfig {
   };
   gates?: Record<string, GateConfig>;
   image?: { base?: string; platform?: Platform };
-  environments?: Record<string, { registry?: string; run?: { port?: number }; approval?: 'required' | 'none' }>;
+  environments?: Record<string, { registry?: string; run?: { port?: number }; approval?: 'required' | 'none'; url?: string }>;
+  watch?: { drift_threshold?: number };
 }
 
 export interface ConfigCheck {
@@ -132,7 +134,7 @@ function checkGateBounds(gates: RawConfig['gates'], at: Report): void {
 
 function toProjectConfig(raw: RawConfig, dir: string, configFile: string, model: string, sample: string | undefined, data: string | undefined): ProjectConfig {
   const environments: EnvironmentConfig[] = raw.environments
-    ? Object.entries(raw.environments).map(([name, env]) => ({ name, registry: env.registry, run: env.run, approval: env.approval ?? 'none' }))
+    ? Object.entries(raw.environments).map(([name, env]) => ({ name, registry: env.registry, run: env.run, approval: env.approval ?? 'none', url: env.url }))
     : [
         { name: 'staging', approval: 'none' },
         { name: 'production', approval: 'none' },
@@ -162,5 +164,6 @@ function toProjectConfig(raw: RawConfig, dir: string, configFile: string, model:
     gates: raw.gates ?? {},
     image: { base: raw.image?.base ?? DEFAULT_BASE_IMAGE, platform: raw.image?.platform ?? DEFAULT_PLATFORM },
     environments,
+    watch: { driftThreshold: raw.watch?.drift_threshold ?? DEFAULT_DRIFT_THRESHOLD },
   };
 }

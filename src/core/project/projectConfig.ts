@@ -37,6 +37,8 @@ export interface EnvironmentConfig {
   registry?: string;
   run?: { port?: number };
   approval: 'required' | 'none';
+  /** Where the environment's service answers, for live metrics; local environments have their own. */
+  url?: string;
 }
 
 export interface ProjectConfig {
@@ -57,8 +59,11 @@ export interface ProjectConfig {
   gates: Record<string, GateConfig>;
   image: { base: string; platform: Platform };
   environments: EnvironmentConfig[];
+  watch: { driftThreshold: number };
 }
 
 export const CONFIG_FILE_NAME = 'modeldeploy.yaml';
 export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
 export const DEFAULT_PLATFORM: Platform = 'linux/amd64';
+/** The population stability index above which a feature drifts: the usual rule of thumb. */
+export const DEFAULT_DRIFT_THRESHOLD = 0.2;

@@ -1,4 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
+import { InputProfiler } from '../drift/inputProfiler';
+import { featureNames, profileKindOf, type TensorValues } from '../drift/rowFeatures';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
 import { openModel } from '../model/inspectModel';
@@ -49,6 +51,9 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
   try {
     const plan = planInput(project, model, stream.features.length);
     const scorer: Scorer = project.task === 'regression' ? new RegressionScorer(validation.data) : new ClassificationScorer(validation.data, project.labels);
+    // Profiled as the model receives the rows (scaled, in its element type), as live requests arrive.
+    const profileKind = profileKindOf(plan.rowShape);
+    const profiler = new InputProfiler(plan.inputName, profileKind, plan.rowSize, featureNames(profileKind, stream.features));
     // A free batch is one run per data batch, so one at a time in one input array. Otherwise each run in
     // flight has its array, and one more is filled (by the loop below) before the oldest is awaited.
     const runsInFlight = plan.batchFixed ? RUNS_IN_FLIGHT : 1;
@@ -61,6 +66,7 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
       for await (const batch of stream.batches) {
         if (signal?.aborted) throw new CancelledError();
         for (const piece of modelInputs(plan, batch, scratch)) {
+          profiler.addRows(piece.tensor.data as TensorValues, piece.count);
           if (inFlight.length === runsInFlight) await inFlight.shift();
           // Runs end in the order they start, so rows are scored in file order.
           inFlight.push(session.run({ [plan.inputName]: piece.tensor }, [plan.outputName]).then((outputs) => scorer.add(outputs[plan.outputName], batch, piece.offset, piece.count)));
@@ -98,6 +104,7 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
       wallTimeMs: Math.round(wallTimeMs * 10) / 10,
       // Throughput of scoring itself, once the model is loaded, like onnxruntime's own figures.
       rowsPerSecond: Math.round(rows / ((finished - scoringStarted) / 1000)),
+      inputProfile: profiler.profile(),
     };
   } finally {
     await stream.close();

@@ -1,3 +1,4 @@
+import type { InputProfile } from '../drift/inputProfile';
 import type { Task } from '../project/projectConfig';
 
 /** What validation found: written to .modeldeploy/metrics/<version>.json and carried in image labels. */
@@ -25,6 +26,8 @@ export interface ValidationReport {
   wallTimeMs: number;
   /** Rows scored per second once the model is loaded (model loading is in wallTimeMs only). */
   rowsPerSecond: number;
+  /** The model input's bins from these rows, for input drift; absent from reports of earlier versions. */
+  inputProfile?: InputProfile;
 }
 
 export interface ValidationProgress {

@@ -1,0 +1,6 @@
+/** One sample of a Prometheus text exposition: `name{label="value",...} value`. */
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}

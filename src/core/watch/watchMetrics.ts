@@ -1,0 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { liveFigures, type LiveFigures } from './liveFigures';
+import type { MetricScrape } from './metricScrape';
+import { scrapeMetrics } from './scrapeMetrics';
+
+export const WATCH_INTERVAL_MS = 5_000;
+/** Rates over the last minute, as a dashboard's rate(...[1m]) shows them. */
+export const WATCH_WINDOW_MS = 60_000;
+
+export interface WatchOptions {
+  signal: AbortSignal;
+  onFigures: (figures: LiveFigures) => void;
+  /** Stop after this many reports; without it, until the signal. */
+  count?: number;
+  intervalMs?: number;
+  windowMs?: number;
+  /** The PSI above which a feature drifts (the config's watch.drift_threshold). */
+  driftThreshold?: number;
+}
+
+/**
+ * Scrapes a service's /metrics every interval and reports its live figures over the scrapes of the
+ * sliding window, from the second scrape on (the first is where the counting starts). Ends when the
+ * signal aborts or after `count` reports; a scrape that fails ends it with that scrape's UserError.
+ */
+export async function watchMetrics(serviceUrl: string, options: WatchOptions): Promise<void> {
+  const intervalMs = options.intervalMs ?? WATCH_INTERVAL_MS;
+  const windowMs = options.windowMs ?? WATCH_WINDOW_MS;
+  let window: MetricScrape[] = [await scrapeMetrics(serviceUrl)];
+  for (let reports = 0; options.count === undefined || reports < options.count; reports++) {
+    await sleep(intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
+    if (options.signal.aborted) return;
+    const scrape = await scrapeMetrics(serviceUrl);
+    window = [...window.filter((s) => s.at >= scrape.at - windowMs), scrape];
+    options.onFigures(liveFigures(window, options.driftThreshold));
+  }
+}
