@@ -22,6 +22,7 @@ const entries = [
   ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => ({ in: m.in, out: m.out })),
   // Scripts that run inside webviews: a browser bundle each, nothing of Node.
   { in: 'src/webview/diffView.ts', out: 'diffView', browser: true },
+  { in: 'src/webview/liveMetricsView.ts', out: 'liveMetricsView', browser: true },
 ].filter((e) => existsSync(e.in));
 
 // The engine client reads its BuildKit session's .proto files from beside the code that loads them,

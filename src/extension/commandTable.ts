@@ -12,8 +12,10 @@ import type { RegistryLogins } from './deployPorts';
 import type { Config } from './config';
 import type { EngineState } from './engineState';
 import type { EnvironmentStore } from './environmentStore';
+import type { LiveMetricsStore } from './liveMetricsStore';
 import { runGuarded } from './errorBoundary';
 import { buildImageCommand, ejectDockerfileCommand, runLocallyCommand, sendPredictionCommand, showContainerLogsCommand, stopContainerCommand, testPredictionCommand } from './imageCommands';
+import { showLiveMetricsCommand } from './liveMetricsCommand';
 import { log } from './log';
 import { withCancellableProgress } from './progress';
 import type { ProjectEntry, ProjectStore } from './projectStore';
@@ -30,6 +32,8 @@ export interface CommandServices {
   statusBar: StatusBar;
   reports: ReportDocuments;
   environments: EnvironmentStore;
+  /** Live metrics of the serving environments, scraped while a view holds them. */
+  live: LiveMetricsStore;
   /** Registry logins in secret storage; `logins.credentials` chains Docker's config after them. */
   logins: RegistryLogins;
   /** Where the extension's media and bundles are (webviews load from there). */
@@ -55,6 +59,7 @@ export const commandTable: Record<string, Handler> = {
   'modelDeploy.promote': promoteCommand,
   'modelDeploy.rollBack': rollBackCommand,
   'modelDeploy.rollBackHere': rollBackHereCommand,
+  'modelDeploy.showLiveMetrics': showLiveMetricsCommand,
   'modelDeploy.registryLogin': registryLoginCommand,
   'modelDeploy.registryLogout': registryLogoutCommand,
   'modelDeploy.refresh': async ({ store, engine, environments }) => {

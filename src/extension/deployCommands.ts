@@ -37,7 +37,7 @@ function historyArg(arg: unknown): { environment: string; item: HistoryView } | 
 }
 
 /** The environment named by the invocation, or the user's pick from a list that says what each runs. */
-async function chooseEnvironment(services: CommandServices, config: ProjectConfig, arg: unknown, placeHolder: string, offer: (view: EnvironmentView) => boolean = () => true): Promise<string> {
+export async function chooseEnvironment(services: CommandServices, config: ProjectConfig, arg: unknown, placeHolder: string, offer: (view: EnvironmentView) => boolean = () => true): Promise<string> {
   const named = environmentArg(arg);
   if (named) return named;
   const views = (await services.environments.environments(config)).filter(offer);

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { MetricsDiff } from '../core/deploy/diffTypes';
 import { CancelledError, UserError } from '../core/errors';
 import { isToHostMessage, type DiffViewState, type ToWebviewMessage } from '../webview/diffProtocol';
-import { escapeHtml, gatesBlock } from '../webview/diffRender';
+import { gatesBlock } from '../webview/diffRender';
+import { describeMessage } from '../webview/messageGuards';
 import { Disposable } from './disposable';
 import { log } from './log';
+import { createWebviewPanel, postKept } from './webviewPanel';
 
 export interface DiffPanelOptions {
   /** The environment asks for an explicit confirmation before every deploy (shown in the view; onDeploy asks). */
@@ -15,9 +16,6 @@ export interface DiffPanelOptions {
   /** The same diff as Markdown, for "Copy as Markdown". */
   markdown: () => string;
 }
-
-/** How many posted messages are kept for tests to read. */
-const POSTED_KEPT = 50;
 
 /**
  * The metrics diff in a webview, with Deploy / Cancel / Copy as Markdown. One panel per environment and
@@ -50,7 +48,7 @@ export class DiffPanel extends Disposable {
   private readonly disposeEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires once when the panel closes (Cancel, the user closing it, or dispose()). */
   readonly onDidDispose = this.disposeEmitter.event;
-  /** The messages posted to the webview, oldest first (the last POSTED_KEPT), for tests. */
+  /** The messages posted to the webview, oldest first (the last few), for tests. */
   readonly posted: ToWebviewMessage[] = [];
 
   private currentDiff: MetricsDiff;
@@ -66,16 +64,7 @@ export class DiffPanel extends Disposable {
     this.currentDiff = diff;
     this.options = options;
     this.key = panelKey(diff);
-    const media = vscode.Uri.joinPath(extensionUri, 'media');
-    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-    this.panel = this.register(
-      vscode.window.createWebviewPanel(DiffPanel.viewType, panelTitle(diff), vscode.ViewColumn.Active, {
-        enableScripts: true,
-        localResourceRoots: [media, dist],
-      }),
-    );
-    this.panel.iconPath = vscode.Uri.joinPath(media, 'model-deploy.svg');
-    this.panel.webview.html = webviewHtml(this.panel.webview, panelTitle(diff), vscode.Uri.joinPath(dist, 'diffView.js'), vscode.Uri.joinPath(media, 'diffView.css'));
+    this.panel = this.register(createWebviewPanel(extensionUri, { viewType: DiffPanel.viewType, title: panelTitle(diff), name: 'diffView', loading: 'Loading the metrics diff…' }));
     this.register(this.panel.webview.onDidReceiveMessage((message: unknown) => void this.handleMessage(message)));
     this.register(this.panel.onDidDispose(() => this.dispose()));
     log.info(`Metrics diff opened: ${diff.candidate.version} vs ${diff.environment}`);
@@ -117,7 +106,7 @@ export class DiffPanel extends Disposable {
   handleMessage(message: unknown): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (!isToHostMessage(message)) {
-      log.warn(`Metrics diff: ignored an unexpected message from the webview: ${describe(message)}`);
+      log.warn(`Metrics diff: ignored an unexpected message from the webview: ${describeMessage(message)}`);
       return Promise.resolve();
     }
     switch (message.type) {
@@ -213,10 +202,7 @@ export class DiffPanel extends Disposable {
 
   private post(message: ToWebviewMessage): void {
     if (this.closed) return;
-    this.posted.push(message);
-    if (this.posted.length > POSTED_KEPT) this.posted.splice(0, this.posted.length - POSTED_KEPT);
-    // Resolves false when the webview is not loaded yet: its `ready` brings the state again.
-    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => log.debug(`Metrics diff: post failed: ${errorMessage(error)}`));
+    postKept(this.panel, this.posted, message, 'Metrics diff');
   }
 }
 
@@ -232,33 +218,4 @@ function errorMessage(error: unknown): string {
   if (error instanceof CancelledError) return 'Deploy cancelled.';
   if (error instanceof UserError) return error.format();
   return error instanceof Error ? error.message : String(error);
-}
-
-function describe(message: unknown): string {
-  try {
-    return JSON.stringify(message)?.slice(0, 200) ?? String(message);
-  } catch {
-    return String(message);
-  }
-}
-
-/** The page: a policy that allows only our stylesheet and the script carrying this load's nonce. */
-function webviewHtml(webview: vscode.Webview, title: string, script: vscode.Uri, style: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource}`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(webview.asWebviewUri(style).toString())}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="root"><p class="muted">Loading the metrics diff…</p></main>
-<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(webview.asWebviewUri(script).toString())}"></script>
-</body>
-</html>
-`;
 }

@@ -18,13 +18,20 @@ export function activate(context: vscode.ExtensionContext): ModelDeployExports {
   let parts: Promise<ModelDeployApi> | undefined;
   const treeChanged = new vscode.EventEmitter<ProjectNode | undefined>();
   context.subscriptions.push(treeChanged);
+  const tree: vscode.TreeDataProvider<ProjectNode> = {
+    onDidChangeTreeData: treeChanged.event,
+    getChildren: async (node) => (await api()).tree.getChildren(node),
+    getTreeItem: async (node) => (await api()).tree.getTreeItem(node),
+  };
+  const view = vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(view);
   const api = (): Promise<ModelDeployApi> =>
     (parts ??= new Promise((resolve) => {
       const loading = performance.now();
       // require, not import(): the parts are CommonJS and take `vscode` from the extension host's require.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startModelDeploy } = require('./modelDeploy.js') as typeof import('./modelDeploy');
-      const started = startModelDeploy(context, { activated, loading });
+      const started = startModelDeploy(context, view, { activated, loading });
       context.subscriptions.push(started.tree.onDidChangeTreeData((node) => treeChanged.fire(node)));
       resolve(started);
     }));
@@ -33,12 +40,6 @@ export function activate(context: vscode.ExtensionContext): ModelDeployExports {
   for (const { command } of commands) {
     context.subscriptions.push(vscode.commands.registerCommand(command, async (arg?: unknown) => (await api()).runCommand(command, arg)));
   }
-  const tree: vscode.TreeDataProvider<ProjectNode> = {
-    onDidChangeTreeData: treeChanged.event,
-    getChildren: async (node) => (await api()).tree.getChildren(node),
-    getTreeItem: async (node) => (await api()).tree.getTreeItem(node),
-  };
-  context.subscriptions.push(vscode.window.createTreeView('modelDeploy.projects', { treeDataProvider: tree, showCollapseAll: true }));
   setImmediate(() => api().catch((error: Error) => void vscode.window.showErrorMessage(`Model Deploy could not start: ${error.message}`)));
   return { api };
 }

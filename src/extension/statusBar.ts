@@ -2,12 +2,28 @@ import * as vscode from 'vscode';
 import type { Config } from './config';
 import { Disposable } from './disposable';
 import type { EngineState } from './engineState';
+import { formatLiveSummary } from '../core/watch/formatLiveFigures';
+import type { LiveFigures } from '../core/watch/liveFigures';
 import type { EnvironmentStore, EnvironmentView } from './environmentStore';
+import type { LiveMetricsStore } from './liveMetricsStore';
 import type { ProjectEntry, ProjectStore } from './projectStore';
 
-/** What runs where: `staging 2.0.0 · production 1.0.0`, `–` where nothing is deployed, `?` where it cannot be read. */
-export function describeEnvironments(views: readonly EnvironmentView[]): string {
-  return views.map((v) => `${v.name} ${v.status?.current?.version ?? (v.status ? '–' : '?')}`).join(' · ');
+/**
+ * What runs where: `staging 2.0.0 · production 1.0.0`, `–` where nothing is deployed, `?` where it cannot
+ * be read, and the live request rate of an environment that is being watched: `staging 2.0.0 (3.2/s)`.
+ */
+export function describeEnvironments(views: readonly EnvironmentView[], live: (view: EnvironmentView) => LiveFigures | undefined = () => undefined): string {
+  return views
+    .map((v) => {
+      const rate = live(v)?.requestsPerSecond;
+      return `${v.name} ${v.status?.current?.version ?? (v.status ? '–' : '?')}${rate === null || rate === undefined ? '' : ` (${rate.toFixed(1)}/s)`}`;
+    })
+    .join(' · ');
+}
+
+/** Live figures that want the user's eye: server errors, or an input feature drifting. */
+function troubled(figures: LiveFigures | undefined): boolean {
+  return Boolean(figures?.errorRate || figures?.drift.some((f) => f.drifting));
 }
 
 /**
@@ -22,8 +38,10 @@ export class StatusBar extends Disposable {
     private readonly engine: EngineState,
     private readonly config: Config,
     private readonly environments: EnvironmentStore,
+    private readonly live: LiveMetricsStore,
   ) {
     super();
+    this.register(live.onDidChange(() => this.update()));
     this.item.name = 'Model Deploy';
     this.item.command = 'modelDeploy.showActions';
     this.register(store.onDidChange(() => this.update()));
@@ -67,6 +85,7 @@ export class StatusBar extends Disposable {
     }
     const errors = entry.problems.filter((p) => p.severity === 'error').length;
     const environments = this.environmentViews(entry);
+    const liveOf = (view: EnvironmentView) => (entry.config ? this.live.seriesOf(entry.config, view.name)?.points.at(-1) : undefined);
     const accuracy = entry.metrics?.metrics.accuracy;
     if (entry.activity) {
       this.item.text = `$(sync~spin) ${entry.name}: ${entry.activity}`;
@@ -76,13 +95,16 @@ export class StatusBar extends Disposable {
       this.item.text = `$(vm-running) ${entry.name} ${entry.version ?? ''} · running on :${this.runningPort(entry)}`;
     } else {
       // The candidate's accuracy, then what runs where once known.
-      const details = [accuracy !== undefined ? `acc ${accuracy.toFixed(3)}` : '', environments?.length ? describeEnvironments(environments) : ''].filter(Boolean);
-      this.item.text = `$(rocket) ${[`${entry.name} ${entry.version ?? ''}`, ...details].join(' · ')}`;
+      const details = [accuracy !== undefined ? `acc ${accuracy.toFixed(3)}` : '', environments?.length ? describeEnvironments(environments, liveOf) : ''].filter(Boolean);
+      const icon = environments?.some((view) => troubled(liveOf(view))) ? '$(warning)' : '$(rocket)';
+      this.item.text = `${icon} ${[`${entry.name} ${entry.version ?? ''}`, ...details].join(' · ')}`;
     }
     const lines = [`Model Deploy: ${entry.name} ${entry.version ?? ''} (${entry.dir})${accuracy !== undefined ? `, validation accuracy ${accuracy.toFixed(4)}` : ''}`];
     for (const view of environments ?? []) {
       const current = view.status?.current;
-      lines.push(`${view.name}: ${current ? `${current.version}${view.status?.url ? ` at ${view.status.url}` : ''}` : view.status ? 'nothing deployed' : (view.error ?? 'unknown')}`);
+      const latest = liveOf(view);
+      const live = latest && formatLiveSummary(latest);
+      lines.push(`${view.name}: ${current ? `${current.version}${view.status?.url ? ` at ${view.status.url}` : ''}${live ? `, live: ${live}` : ''}` : view.status ? 'nothing deployed' : (view.error ?? 'unknown')}`);
     }
     lines.push('Click for next steps.');
     this.item.tooltip = lines.join('\n');

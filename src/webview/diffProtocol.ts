@@ -4,6 +4,7 @@
  * `isToHostMessage`.
  */
 import type { MetricsDiff } from '../core/deploy/diffTypes';
+import { isRecord, isTypeOnlyMessage } from './messageGuards';
 
 /** What the host tells the view about the deploy it offers. */
 export interface DiffViewState {
@@ -25,22 +26,9 @@ export type ToHostMessage = { type: 'ready' } | { type: 'deploy' } | { type: 'ca
 
 export const TO_HOST_TYPES: readonly ToHostMessage['type'][] = ['ready', 'deploy', 'cancel', 'copyMarkdown'];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasOnlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
-  return Object.keys(value).every((key) => allowed.includes(key));
-}
-
-/**
- * A message the webview may send: a plain object whose only key is a known `type`. Anything else (extra
- * keys, other types, inherited names such as `toString`, non-objects) is rejected.
- */
+/** A message the webview may send: a plain object whose only key is a known `type`. */
 export function isToHostMessage(value: unknown): value is ToHostMessage {
-  if (!isRecord(value) || !hasOnlyKeys(value, ['type']) || !Object.prototype.hasOwnProperty.call(value, 'type')) return false;
-  const type = value.type;
-  return typeof type === 'string' && (TO_HOST_TYPES as readonly string[]).includes(type);
+  return isTypeOnlyMessage(value, TO_HOST_TYPES);
 }
 
 function isDiffViewState(value: unknown): value is DiffViewState {

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { removeProjectResources, setConfig } from '../integration/engineFixture';
+import { removeEnvironments } from '../integration/deployFixture';
+import { setConfig } from '../integration/engineFixture';
 import { REPO_ROOT } from '../support/projectFixture';
 import { packageForThisMachine } from '../support/packagedExtension';
 import { makeTestWorkspace } from '../support/testWorkspace';
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
       counts = { passed: counts.passed + made.passed, failed: counts.failed + made.failed };
     }
   } finally {
-    await removeProjectResources(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images and containers: ${error.message}`));
+    await removeEnvironments(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images, containers and networks: ${error.message}`));
     fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
   }
   const demoProblem = await checkDemoVscode();

@@ -1,7 +1,8 @@
 // The whole workflow on the iris example, as a person works it in VS Code: the tree, validate, build, run
-// and a test prediction from the palette, a deploy of 1.0.0 to staging from the tree's context menu, 2.0.0
-// compared and deployed from the metrics-diff webview, a rollback from a history entry, and a step picked
-// from the status-bar button. Each check leaves the workbench as the next one expects it.
+// and a test prediction from the palette, a deploy of 1.0.0 to staging from the tree's context menu, its
+// live metrics on the tree and in their chart webview, 2.0.0 compared and deployed from the metrics-diff
+// webview, a rollback from a history entry, and a step picked from the status-bar button. Each check
+// leaves the workbench as the next one expects it.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,15 +39,28 @@ function storedMetric(workspace: string, version: string, metric: string): numbe
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { metrics: Record<string, number> }).metrics[metric];
 }
 
-/** Waits until the row at `path` has a description that starts with `text`. */
-async function rowSays(page: Page, path: string[], text: string, timeoutMs = 60_000): Promise<void> {
+/** Waits until the row at `path` has a description that starts with `text` (or that `text` matches). */
+async function rowSays(page: Page, path: string[], text: string | RegExp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await rowAt(page, path, timeoutMs);
     const shown = ((await row.locator('.label-description').innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
-    if (shown.startsWith(text)) return;
+    if (typeof text === 'string' ? shown.startsWith(text) : text.test(shown)) return;
     if (Date.now() > deadline) throw new Error(`the "${path.join(' > ')}" row says "${shown}", not "${text}…"`);
     await page.waitForTimeout(250);
+  }
+}
+
+/** Sends the iris sample to staging's service `count` times, 100 ms apart; its URL is read from staging's row. */
+async function predictOnStaging(page: Page, workspace: string, count: number): Promise<void> {
+  const described = await (await rowAt(page, STAGING)).locator('.label-description').innerText();
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(described)?.[0];
+  assert.ok(url, `staging's row names no URL: ${described}`);
+  const body = fs.readFileSync(path.join(workspace, 'iris', 'sample.json'), 'utf8');
+  for (let i = 0; i < count; i++) {
+    const answer: Response = await fetch(`${url}/v2/models/${IRIS}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(answer.status, 200, `staging answered ${answer.status}: ${await answer.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -178,6 +192,33 @@ export const workflowChecks: UiCheck[] = [
     },
   },
   {
+    name: 'predictions sent to staging show on its tree row as the live request rate',
+    screenshot: 'live-metrics-tree.png',
+    run: async (page, workspace) => {
+      await predictOnStaging(page, workspace, 20);
+      await rowSays(page, STAGING, / (?!0\.0 )\d+\.\d req\/s · p95 \d+\.\d ms/);
+    },
+  },
+  {
+    name: "Show Live Metrics from staging's context menu charts its request rate, latency, error rate and requests in flight, with the input drift",
+    screenshot: 'live-metrics-chart.png',
+    run: async (page, workspace) => {
+      await contextMenu(page, STAGING, 'Show Live Metrics');
+      const view = await webview(page, '#chart-rate');
+      await view.locator('h1', { hasText: 'staging' }).waitFor({ timeout: TIMEOUT_MS });
+      // More traffic over a few scrapes, so that the lines have a shape.
+      await predictOnStaging(page, workspace, 100);
+      await view.locator('#chart-rate .current', { hasText: /^(?!0\.00 )\d+\.\d+ req\/s$/ }).waitFor({ timeout: TIMEOUT_MS });
+      for (const quantile of ['p50', 'p95']) await view.locator('#chart-latency .legend', { hasText: new RegExp(`^${quantile} \\d+\\.\\d+ ms$`) }).waitFor({ timeout: TIMEOUT_MS });
+      await view.locator('#chart-errors .legend', { hasText: /^5xx 0\.0 %$/ }).waitFor({ timeout: TIMEOUT_MS });
+      assert.match((await view.locator('#chart-rate path.line').getAttribute('d')) ?? '', /^M[\d.,]+(L[\d.,]+){2,}/, 'the rate line joins several scrapes');
+      assert.deepEqual(await view.locator('table.drift td.feature').allInnerTexts(), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+      // The focus back on an editor, the charts still in view: a quick pick opened while a webview has the
+      // focus closes as soon as the webview takes it back.
+      await page.locator('.tab', { hasText: 'test-request.json' }).first().click();
+    },
+  },
+  {
     name: 'switched to 2.0.0 (the config edited), Validate and Build Image make the new candidate',
     screenshot: 'built-v2.png',
     run: async (page, workspace) => {
@@ -231,7 +272,8 @@ export const workflowChecks: UiCheck[] = [
       await statusItem(page, `${IRIS} 2.0.0`).click();
       await pickQuickItem(page, 'Promote Staging to Production');
       await rowSays(page, [...ENVIRONMENTS, 'production'], '1.0.0', 120_000);
-      await statusItem(page, 'staging 1.0.0 · production 1.0.0').waitFor({ timeout: TIMEOUT_MS });
+      // While the view is visible each environment's live rate follows its version: `staging 1.0.0 (0.4/s)`.
+      await statusItem(page, /staging 1\.0\.0( \(\d+\.\d\/s\))? · production 1\.0\.0/).waitFor({ timeout: TIMEOUT_MS });
     },
   },
   {

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { environmentOf } from '../deploy/environments';
 import { localEnvironmentState } from '../deploy/localEnvironment';
 import { UserError } from '../errors';
-import type { ProjectConfig } from '../project/projectConfig';
+import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
 
 type Project = Pick<ProjectConfig, 'name' | 'dir' | 'version' | 'environments' | 'configFile'>;
 
@@ -14,7 +14,8 @@ type Project = Pick<ProjectConfig, 'name' | 'dir' | 'version' | 'environments' |
  */
 export async function environmentServiceUrl(project: Project, name: string | undefined, engine: () => Promise<Docker>): Promise<string> {
   const environment = environmentOf(project, name);
-  if (environment.registry && environment.url) return environment.url;
+  const given = configuredServiceUrl(environment);
+  if (given) return given;
   if (environment.registry && !environment.run) {
     throw new UserError(
       `${environment.name} deploys to the registry ${environment.registry}, which does not say where its service answers`,
@@ -27,4 +28,9 @@ export async function environmentServiceUrl(project: Project, name: string | und
   if (state.router && !state.router.running) throw new UserError(`the router of ${environment.name} (container ${state.router.id.slice(0, 12)}) is stopped, so nothing answers at ${state.url}`, undefined, `start it with "docker start ${state.router.id.slice(0, 12)}", or deploy again: ${deploy}`);
   if (!state.active) throw new UserError(`nothing is deployed to ${environment.name} in the local Docker engine`, undefined, `deploy a version first: ${deploy}`);
   return state.url;
+}
+
+/** The address a registry environment's config gives for its service; a local environment's comes from its router. */
+export function configuredServiceUrl(environment: Pick<EnvironmentConfig, 'registry' | 'url'>): string | undefined {
+  return environment.registry ? environment.url : undefined;
 }

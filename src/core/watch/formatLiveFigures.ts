@@ -17,3 +17,17 @@ export function formatLiveFigures(figures: LiveFigures): string {
   const requests = shown(figures.requests, String);
   return `${time}  ${rate} req/s  p50 ${ms(figures.p50Ms)}  p95 ${ms(figures.p95Ms)}  errors ${percent(figures.errorRate)} 5xx, ${percent(figures.clientErrorRate)} 4xx  in flight ${shown(figures.inFlight, String)}  (${requests} requests in the last ${Math.round(figures.windowSeconds)} s)${driftText(figures)}`;
 }
+
+/**
+ * A few words for a tree node or a status bar: the rate and p95, then only what is wrong (server errors,
+ * drifting features); undefined before the first rates.
+ */
+export function formatLiveSummary(figures: LiveFigures): string | undefined {
+  if (figures.requestsPerSecond === null) return undefined;
+  const parts = [`${figures.requestsPerSecond.toFixed(1)} req/s`];
+  if (figures.p95Ms !== null) parts.push(`p95 ${figures.p95Ms.toFixed(1)} ms`);
+  if (figures.errorRate) parts.push(`5xx ${percent(figures.errorRate)}`);
+  const drifting = figures.drift.filter((f) => f.drifting).map((f) => f.feature);
+  if (drifting.length) parts.push(`drift: ${drifting.join(', ')}`);
+  return parts.join(' · ');
+}

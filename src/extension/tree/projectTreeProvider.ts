@@ -4,10 +4,12 @@ import { labelMetrics } from '../../core/deploy/imageIdentity';
 import { shortDigest } from '../../core/report/deployReport';
 import { formatSignature } from '../../core/report/modelReport';
 import { formatBytes } from '../../core/report/textTable';
+import { formatLiveFigures, formatLiveSummary } from '../../core/watch/formatLiveFigures';
 import { formatMetricValue } from '../../core/report/validationReport';
 import { Disposable } from '../disposable';
 import type { EngineState } from '../engineState';
 import type { EnvironmentStore, EnvironmentView } from '../environmentStore';
+import type { LiveMetricsStore, LiveSeries } from '../liveMetricsStore';
 import type { ProjectStore } from '../projectStore';
 import { contextValueOf, type ProjectNode } from './projectNodes';
 
@@ -20,8 +22,11 @@ export function formatAge(date: Date, now = Date.now()): string {
   return `${Math.floor(minutes / 1440)} days ago`;
 }
 
-/** `<version> · <short digest> · <age>`, and the URL of a local environment; or "nothing deployed". */
-export function describeEnvironment(view: EnvironmentView, now = Date.now()): string {
+/**
+ * `<version> · <short digest> · <age>`, the URL of a local environment and, while it is watched, its live
+ * rate and p95 (and what is wrong: server errors, drifting features); or "nothing deployed".
+ */
+export function describeEnvironment(view: EnvironmentView, live?: LiveSeries, now = Date.now()): string {
   if (!view.status) return 'unavailable';
   const current = view.status.current;
   if (!current) return 'nothing deployed';
@@ -30,10 +35,22 @@ export function describeEnvironment(view: EnvironmentView, now = Date.now()): st
   if (since) parts.push(formatAge(new Date(since), now));
   if (view.status.url) parts.push(view.status.url);
   if (view.status.serving === false) parts.push('not serving');
+  const latest = live?.points.at(-1);
+  const summary = latest && !live?.error ? formatLiveSummary(latest) : undefined;
+  if (summary) parts.push(summary);
   return parts.join(' · ');
 }
 
-function environmentTooltip(view: EnvironmentView): vscode.MarkdownString {
+/** The live section of an environment's tooltip: the figures over the last minute, drift per feature. */
+function liveTooltip(live: LiveSeries): string[] {
+  const latest = live.points.at(-1);
+  const lines = [`**Live** (${live.url}/metrics)`];
+  if (live.error) lines.push(`$(warning) ${live.error}`);
+  if (latest) lines.push(formatLiveFigures(latest));
+  return lines;
+}
+
+function environmentTooltip(view: EnvironmentView, live?: LiveSeries): vscode.MarkdownString {
   const status = view.status;
   const lines = [`**${view.name}** · ${view.config.registry ? `registry ${view.config.registry}` : 'local Docker engine'}${view.config.approval === 'required' ? ' · approval required' : ''}`];
   if (view.error) lines.push(`$(warning) ${view.error}`);
@@ -47,6 +64,7 @@ function environmentTooltip(view: EnvironmentView): vscode.MarkdownString {
     lines.push('Nothing deployed yet.');
   }
   if (view.historyError) lines.push(`History: ${view.historyError}`);
+  if (live) lines.push(...liveTooltip(live));
   return new vscode.MarkdownString(lines.join('\n\n'), true);
 }
 
@@ -74,8 +92,10 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
     private readonly store: ProjectStore,
     private readonly engine: EngineState,
     private readonly environments: EnvironmentStore,
+    private readonly live: LiveMetricsStore,
   ) {
     super();
+    this.register(live.onDidChange(() => this.changed.fire(undefined)));
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
     this.register(engine.onDidChange(() => this.changed.fire(undefined)));
     this.register(environments.onDidChange(() => this.changed.fire(undefined)));
@@ -236,10 +256,13 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
         const { view } = node;
         const item = new vscode.TreeItem(view.name, collapsed);
         item.id = `environment:${entry.dir}:${view.name}`;
-        item.description = describeEnvironment(view);
-        item.tooltip = environmentTooltip(view);
+        const live = entry.config && this.live.seriesOf(entry.config, view.name);
+        item.description = describeEnvironment(view, live);
+        item.tooltip = environmentTooltip(view, live);
         const current = view.status?.current;
-        if (view.error) item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        const latest = live?.points.at(-1);
+        const troubled = Boolean(latest?.errorRate || latest?.drift.some((f) => f.drifting));
+        if (view.error || troubled) item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
         else if (!current) item.iconPath = new vscode.ThemeIcon('circle-large-outline');
         else if (view.kind === 'registry') item.iconPath = new vscode.ThemeIcon('cloud', new vscode.ThemeColor('charts.green'));
         else item.iconPath = view.status?.serving ? new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green')) : new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('disabledForeground'));

@@ -8,6 +8,7 @@ import type { ReleaseResult } from '../../../src/core/deploy/release';
 import { removeLocalEnvironment } from '../../../src/core/deploy/localEnvironment';
 import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import { LABEL } from '../../../src/core/packaging/imageLabels';
+import { scrapeMetrics } from '../../../src/core/watch/scrapeMetrics';
 import type { DiffPanel } from '../../../src/extension/diffPanel';
 import type { EnvironmentView } from '../../../src/extension/environmentStore';
 import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
@@ -192,6 +193,56 @@ describe('environments: deploy, approve, gates and roll back, on the real Docker
     }) as never);
     await vscode.commands.executeCommand('modelDeploy.showActions');
     assert.deepEqual(offered.slice(0, 2), ['$(rocket) Deploy to staging', '$(arrow-circle-up) Promote Staging to Production']);
+  });
+
+  it('live metrics: staging is scraped only while the view is visible, and its node and the status bar show the rate and p95', async function () {
+    this.timeout(120_000);
+    const url = (await environment('staging')).status?.url;
+    assert.ok(url, 'staging answers on a local URL');
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The service counts every /metrics request it has answered: the store's, and this test's own.
+    const scrapesSoFar = async () => (await scrapeMetrics(url)).samples.filter((s) => s.name === 'modeldeploy_requests_total' && s.labels.route === 'metrics').reduce((sum, s) => sum + s.value, 0);
+
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the store idle while the view is hidden', () => !api.live.scraping);
+    await sleep(4_000); // a round begun before the view was hidden has ended
+    const rounds = api.live.roundCount;
+    const before = await scrapesSoFar();
+    await sleep(7_000); // longer than the scrape interval
+    assert.equal(api.live.roundCount, rounds, 'no round of scrapes while the view is hidden');
+    assert.equal((await scrapesSoFar()) - before, 1, "nothing but this test's own scrape reached the service");
+
+    await vscode.commands.executeCommand('modelDeploy.projects.focus');
+    try {
+      await waitFor('the store scraping with the view visible', () => api.live.scraping);
+      const sample = fs.readFileSync(path.join(dir, 'sample.json'), 'utf8');
+      let lastSeen = '';
+      const described = await waitFor(
+        'the live rate and p95 on the staging node',
+        async () => {
+          const answer = await fetch(`${url}/v2/models/${name}/infer`, { method: 'POST', body: sample, headers: { 'content-type': 'application/json' } });
+          assert.equal(answer.status, 200);
+          const { description } = await environmentNode('staging');
+          // The same sample row over and over is drift, and is flagged once 100 rows are in.
+          if (/· \d+\.\d req\/s · p95 \d+\.\d ms( · drift: [a-z_, ]+)?$/.test(description)) return description;
+          lastSeen = `"${description}", series ${JSON.stringify(api.live.seriesOf((await entry()).config!, 'staging'))?.slice(0, 600)}`;
+          return false;
+        },
+        60_000,
+      ).catch((error: Error) => assert.fail(`${error.message}; last seen ${lastSeen}`));
+      assert.match(described, /^2\.0\.0 · /);
+      assert.ok(api.live.scraping);
+      assert.ok((await scrapesSoFar()) - before >= 3, 'the store scraped while the view was visible');
+      await waitFor('the live rate in the status bar', () => / · staging 2\.0\.0 \(\d+\.\d\/s\) · production –$/.test(api.statusBar.text));
+      const latest = api.live.seriesOf((await entry()).config!, 'staging')?.points.at(-1);
+      assert.deepEqual(latest?.drift.map((f) => f.feature), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], 'the input drift of the validated features');
+    } finally {
+      // The other tests read the status bar as it is without live figures.
+      await vscode.commands.executeCommand('workbench.view.explorer');
+    }
+    await waitFor('scraping stopped with the view hidden again', () => !api.live.scraping);
+    assert.equal(api.live.seriesOf((await entry()).config!, 'staging'), undefined, 'figures nobody reads are not kept to go stale');
+    await waitFor('the status bar without the stale rate', () => api.statusBar.text.endsWith(' · staging 2.0.0 · production –'));
   });
 
   let productionPanel: DiffPanel;
