@@ -6,7 +6,7 @@ import { gatesBlock } from '../webview/diffRender';
 import { describeMessage } from '../webview/messageGuards';
 import { Disposable } from './disposable';
 import { log } from './log';
-import { createWebviewPanel, postKept } from './webviewPanel';
+import { openOwnPanel, postKept } from './webviewPanel';
 
 export interface DiffPanelOptions {
   /** The environment asks for an explicit confirmation before every deploy (shown in the view; onDeploy asks). */
@@ -64,7 +64,7 @@ export class DiffPanel extends Disposable {
     this.currentDiff = diff;
     this.options = options;
     this.key = panelKey(diff);
-    this.panel = this.register(createWebviewPanel(extensionUri, { viewType: DiffPanel.viewType, title: panelTitle(diff), name: 'diffView', loading: 'Loading the metrics diff…' }));
+    this.panel = this.register(openOwnPanel(extensionUri, { viewType: DiffPanel.viewType, title: panelTitle(diff), name: 'diffView', loading: 'Loading the metrics diff…' }));
     this.register(this.panel.webview.onDidReceiveMessage((message: unknown) => void this.handleMessage(message)));
     this.register(this.panel.onDidDispose(() => this.dispose()));
     log.info(`Metrics diff opened: ${diff.candidate.version} vs ${diff.environment}`);

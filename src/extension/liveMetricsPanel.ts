@@ -5,7 +5,7 @@ import { describeMessage } from '../webview/messageGuards';
 import { Disposable } from './disposable';
 import { LIVE_HISTORY_MS, type LiveMetricsStore } from './liveMetricsStore';
 import { log } from './log';
-import { createWebviewPanel, postKept } from './webviewPanel';
+import { openOwnPanel, postKept } from './webviewPanel';
 
 type Project = Pick<ProjectConfig, 'name' | 'dir'>;
 
@@ -52,7 +52,7 @@ export class LiveMetricsPanel extends Disposable {
     super();
     this.key = panelKey(project, environment);
     const title = `Live: ${environment} (${project.name})`;
-    this.panel = this.register(createWebviewPanel(extensionUri, { viewType: LiveMetricsPanel.viewType, title, name: 'liveMetricsView', loading: 'Loading the live metrics…' }));
+    this.panel = this.register(openOwnPanel(extensionUri, { viewType: LiveMetricsPanel.viewType, title, name: 'liveMetricsView', loading: 'Loading the live metrics…' }));
     this.register(this.panel.webview.onDidReceiveMessage((message: unknown) => this.handleMessage(message)));
     this.register(live.onDidChange(() => this.postSeries()));
     // Hidden behind another editor, it stops holding the store: nothing is scraped for a chart nobody sees.
