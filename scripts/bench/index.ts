@@ -2,6 +2,7 @@ import { printBenchTable, type BenchRow } from './benchTable';
 import { deployBench } from './deployBench';
 import { imageBench } from './imageBench';
 import { packageBench } from './packageBench';
+import { routerBench } from './routerBench';
 import { servingBench } from './servingBench';
 import { validationBench } from './validationBench';
 import { vscodeBench } from './vscodeBench';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   rows.push(await validationBench());
   rows.push(...(await servingBench()));
+  rows.push(...(await routerBench()));
   rows.push(...(await imageBench()));
   rows.push(...(await deployBench()));
   rows.push(...packageBench());

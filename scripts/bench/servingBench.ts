@@ -11,13 +11,13 @@ import { writeFreeBatchMnist } from './freeBatchMnist';
 import { REPO, median } from './measure';
 
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
-const DURATION_S = 3;
+export const DURATION_S = 3;
 /** Ours and the reference take turns this many times; the medians are compared, so a drift in the machine's speed hits both. */
-const ROUNDS = 5;
+export const ROUNDS = 5;
 const LOAD_CORE = 0;
 const SERVER_CORE = 1;
 
-interface Load {
+export interface Load {
   perSecond: number;
   p50: number;
   p99: number;
@@ -51,13 +51,13 @@ function childResult<T>(core: number, args: string[]): Promise<T> {
 }
 
 /** An autocannon load from its own process, pinned to the load core. */
-function load(url: string, connections: number, body: Buffer, headers: Record<string, string>): Promise<Load> {
+export function load(url: string, connections: number, body: Buffer, headers: Record<string, string>): Promise<Load> {
   const spec = { url, connections, durationS: DURATION_S, body: body.toString('base64'), headers };
   return childResult<Load>(LOAD_CORE, [path.join(__dirname, 'loadGenerator.js'), JSON.stringify(spec)]);
 }
 
 /** Starts a server process on the server core and waits until `readyPath` answers 200. */
-async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
+export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
   const [command, argv] = pinned(SERVER_CORE, args);
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
@@ -71,7 +71,7 @@ async function startServer(args: string[], env: Record<string, string>, port: nu
   return child;
 }
 
-function get(url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+export function get(url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve) => {
     const req = http.request(url, { method: body ? 'POST' : 'GET', timeout: 5000, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -94,7 +94,7 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
 }
 
 /** Runs ours and the reference in turns, ROUNDS times each; the run with the median rate of each. */
-async function alternate(ours: () => Promise<Load>, reference: () => Promise<Load>): Promise<{ ours: Load; reference: Load }> {
+export async function alternate(ours: () => Promise<Load>, reference: () => Promise<Load>): Promise<{ ours: Load; reference: Load }> {
   const runs: { ours: Load[]; reference: Load[] } = { ours: [], reference: [] };
   for (let round = 0; round < ROUNDS; round++) {
     runs.reference.push(await reference());
@@ -104,9 +104,9 @@ async function alternate(ours: () => Promise<Load>, reference: () => Promise<Loa
   return { ours: { ...pick(runs.ours), errors: runs.ours.reduce((n, l) => n + l.errors, 0) }, reference: pick(runs.reference) };
 }
 
-const runtime = (model: string, name: string, port: number): [string[], Record<string, string>] => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }];
+export const runtime = (model: string, name: string, port: number): [string[], Record<string, string>] => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }];
 
-const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
+export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
 
 /** Rows per inference run the server's batcher reached, from its Prometheus histogram. */
 async function meanBatchSize(url: string): Promise<number> {

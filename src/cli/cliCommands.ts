@@ -43,6 +43,10 @@ export interface CliContext {
   username?: string;
   /** watch: stop after this many reports. */
   count?: string;
+  /** deploy: the canary's percentage of the requests; promote: promote the canary ("" when given bare). */
+  canary?: string;
+  /** deploy --canary: analyse the canary and roll it back on a regression. */
+  analyze?: boolean;
   signal: AbortSignal;
   extra: string[];
 }

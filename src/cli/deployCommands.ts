@@ -5,6 +5,7 @@ import { environmentOf } from '../core/deploy/environments';
 import { environmentHistory } from '../core/deploy/history';
 import type { DeployPorts } from '../core/deploy/ports';
 import { promote } from '../core/deploy/promote';
+import { promoteCanary } from '../core/deploy/promoteCanary';
 import type { ReleaseResult } from '../core/deploy/release';
 import { rollback } from '../core/deploy/rollback';
 import { loadProject } from '../core/project/loadProject';
@@ -14,6 +15,7 @@ import { registryTarget } from '../core/registry/registryReference';
 import { formatDiffMarkdown } from '../core/report/diffReport';
 import { formatHistory, formatRelease } from '../core/report/deployReport';
 import type { CliContext } from './cliCommands';
+import { EXIT_CHECK_FAILED } from './cliOutput';
 import { readSecret } from './readSecret';
 
 /** The CLI's side of the deploy ports: Docker's own credentials, --yes for approval, progress on stderr. */
@@ -31,8 +33,15 @@ function cliPorts(ctx: CliContext): DeployPorts {
 }
 
 function releaseJson(result: ReleaseResult) {
-  const { environment, version, digest, url, image, changed, smoke, swapMs } = result;
-  return { environment, version, digest, ...(url ? { url } : {}), image, changed, ...(smoke ? { smoke } : {}), ...(swapMs !== undefined ? { swapMs: Math.round(swapMs) } : {}), ...(result.diff ? { diff: result.diff } : {}) };
+  const { environment, version, digest, url, image, changed, smoke, swapMs, canary } = result;
+  return { environment, version, digest, ...(url ? { url } : {}), image, changed, ...(smoke ? { smoke } : {}), ...(swapMs !== undefined ? { swapMs: Math.round(swapMs) } : {}), ...(canary ? { canary } : {}), ...(result.diff ? { diff: result.diff } : {}) };
+}
+
+/** `--canary PERCENT` as a number; core checks its range. */
+function canaryShare(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UserError(text ? `--canary ${text} is not a percentage` : '--canary needs a percentage', undefined, 'give the canary\'s share of the requests, a whole number from 1 to 99: --canary 10');
+  return Number(text);
 }
 
 /** The project, with its environment names checked before the engine is asked anything. */
@@ -65,17 +74,30 @@ export const deployCommands = {
     },
   },
   deploy: {
-    summary: 'deploy the built image to an environment after its diff, gates and approval (--env, --yes)',
+    summary: 'deploy the built image to an environment after its diff, gates and approval (--env, --yes; --canary PERCENT [--analyze])',
     async run(ctx: CliContext) {
+      const canary = canaryShare(ctx.canary);
       const project = projectWithEnvironments(ctx, ctx.env);
-      const result = await deployProject(await connectEngine(), project, ctx.env, cliPorts(ctx), ctx.signal);
+      const result = await deployProject(await connectEngine(), project, ctx.env, cliPorts(ctx), ctx.signal, { canary, analyze: ctx.analyze });
       print(ctx, releaseJson(result), formatRelease(result));
-      return 0;
+      const analysis = result.canary?.analysis;
+      if (analysis?.verdict !== 'regression') return 0;
+      // The canary was rolled back by its analysis: the check failed.
+      process.stderr.write(`error: the canary ${result.version} regressed and was rolled back: ${analysis.reasons.join('; ')}\n`);
+      return EXIT_CHECK_FAILED;
     },
   },
   promote: {
-    summary: 'copy the exact image an environment runs to another (--from staging --to production), no rebuild',
+    summary: 'copy the exact image an environment runs to another (--from staging --to production), no rebuild; --canary: give an environment\'s canary every request',
     async run(ctx: CliContext) {
+      if (ctx.canary !== undefined) {
+        if (ctx.canary !== '') throw new UserError(`promote --canary takes no value (it was given "${ctx.canary}")`, undefined, 'name the environment with --env: modeldeploy promote --canary --env production');
+        const environment = ctx.env ?? ctx.to ?? 'production';
+        const project = projectWithEnvironments(ctx, environment);
+        const result = await promoteCanary(await connectEngine(), project, environment, cliPorts(ctx), ctx.signal);
+        print(ctx, releaseJson(result), formatRelease(result));
+        return 0;
+      }
       const [from, to] = [ctx.from ?? 'staging', ctx.to ?? 'production'];
       const project = projectWithEnvironments(ctx, from, to);
       const result = await promote(await connectEngine(), project, from, to, cliPorts(ctx), ctx.signal);
@@ -84,7 +106,7 @@ export const deployCommands = {
     },
   },
   rollback: {
-    summary: 'put an environment back on an earlier image from its history (--env, --to VERSION|DIGEST)',
+    summary: 'put an environment back on an earlier image from its history (--env, --to VERSION|DIGEST); abort its canary if one runs',
     async run(ctx: CliContext) {
       const project = projectWithEnvironments(ctx, ctx.env);
       const result = await rollback(await connectEngine(), project, ctx.env, ctx.to, cliPorts(ctx), ctx.signal);

@@ -23,8 +23,14 @@ options:
   --binary           predict: send the inputs and receive the outputs as binary tensor data
   --follow           logs: keep printing until Ctrl+C
   --force            eject: overwrite the project's Dockerfile
-  --env NAME         diff, deploy, rollback, history, watch: the environment (staging, production, ...)
+  --env NAME         diff, deploy, rollback, history, watch, promote --canary: the environment (staging,
+                     production, ...)
   --yes              deploy, promote, rollback: approve an environment that says approval: required
+  --canary PERCENT   deploy: start the candidate beside the current version with PERCENT (1-99) of the
+                     requests; promote --canary: give the canary every request (--env, default production);
+                     rollback while a canary runs aborts it
+  --analyze          deploy --canary: watch the canary's live error rate and p95 against the current
+                     version's for canary.analysis.window_s, roll it back on a regression (exit 3)
   --from NAME        promote: the environment whose image is copied (default staging)
   --to NAME|VERSION  promote: the target environment (default production); rollback: the version or
                      digest to go back to (default the previous entry)
@@ -33,13 +39,21 @@ options:
   --count N          watch: stop after N reports (default: until Ctrl+C); with --json, one object per line
 
 exit codes: 0 done, 1 internal error, 2 a problem to fix (the message says where), 3 a check failed
-(parity) or a quality gate blocked a deploy, 130 interrupted`;
+(parity), a quality gate blocked a deploy or a canary's analysis rolled it back, 130 interrupted`;
+
+/**
+ * `--canary` takes a value on deploy and none on promote: given bare (last, or before another option) it
+ * is read as `--canary=`, which promote takes as its flag and deploy refuses as no percentage.
+ */
+function bareCanary(argv: string[]): string[] {
+  return argv.map((arg, i) => (arg === '--canary' && (i === argv.length - 1 || argv[i + 1].startsWith('-')) ? '--canary=' : arg));
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: bareCanary(argv),
       allowPositionals: true,
       options: {
         project: { type: 'string', short: 'p', default: '.' },
@@ -62,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
         registry: { type: 'string' },
         username: { type: 'string' },
         count: { type: 'string' },
+        canary: { type: 'string' },
+        analyze: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -85,8 +101,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count } = values;
-    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

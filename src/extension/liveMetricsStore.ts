@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { configuredServiceUrl } from '../core/watch/environmentServiceUrl';
+import { formatLiveSummary } from '../core/watch/formatLiveFigures';
 import { liveFigures, type LiveFigures } from '../core/watch/liveFigures';
 import type { MetricScrape } from '../core/watch/metricScrape';
 import { scrapeMetrics } from '../core/watch/scrapeMetrics';
@@ -41,6 +42,14 @@ const keyOf = (project: Pick<ProjectConfig, 'dir'>, environment: string) => `${p
 export class LiveMetricsStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
+  private readonly summaryChanged = this.register(new vscode.EventEmitter<void>());
+  /**
+   * Fired when what the tree and the status bar show of the figures changes (a rate, a p95, an error, a
+   * drifting feature), not on every round: a tree re-rendered every few seconds would replace the rows
+   * under the user's mouse.
+   */
+  readonly onDidChangeSummary = this.summaryChanged.event;
+  private lastSummary = '';
   private readonly windows = new Map<string, MetricScrape[]>();
   private readonly series = new Map<string, LiveSeries>();
   private holders = 0;
@@ -93,7 +102,7 @@ export class LiveMetricsStore extends Disposable {
       // Figures nobody keeps reading would go stale on the views: they are dropped, and read afresh next time.
       this.series.clear();
       this.windows.clear();
-      this.changed.fire();
+      this.fireChanges();
     });
   }
 
@@ -143,8 +152,19 @@ export class LiveMetricsStore extends Disposable {
       this.series.delete(key);
       this.windows.delete(key);
     }
-    this.changed.fire();
+    this.fireChanges();
     if (this.holders > 0) this.schedule(this.intervalMs);
+  }
+
+  private fireChanges(): void {
+    this.changed.fire();
+    const summary = [...this.series].map(([key, series]) => {
+      const latest = series.points.at(-1);
+      return `${key}=${series.error ? 'error' : latest ? formatLiveSummary(latest) : ''}`;
+    }).join('\n');
+    if (summary === this.lastSummary) return;
+    this.lastSummary = summary;
+    this.summaryChanged.fire();
   }
 
   private async scrape(key: string, url: string, driftThreshold: number): Promise<void> {

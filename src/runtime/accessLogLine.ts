@@ -1,18 +1,11 @@
-// The time as text, made again only when the millisecond changes: under load many requests end in the same one.
-let shownMs = -1;
-let shownTime = '';
+import { logTime } from './logTime';
 
 /**
  * The access-log line of one answered request: the JSON that JSON.stringify makes of
  * { time, method, path, status, ms, bytes }, written directly, as this runs for every request.
  */
 export function accessLogLine(method: string | undefined, path: string, status: number, ms: number, bytes: number): string {
-  const now = Date.now();
-  if (now !== shownMs) {
-    shownMs = now;
-    shownTime = new Date(now).toISOString();
-  }
   // No method (which a server's request always has) leaves the key out, as JSON.stringify does with undefined.
   const methodField = method === undefined ? '' : `"method":${JSON.stringify(method)},`;
-  return `{"time":"${shownTime}",${methodField}"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"bytes":${bytes}}`;
+  return `{"time":"${logTime()}",${methodField}"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"bytes":${bytes}}`;
 }

@@ -1,4 +1,5 @@
 import type { Upstream } from './upstreamUrl';
+import { WeightedSplit } from './weightedSplit';
 
 /** One request's hold on the upstream it was given; released when its response is over (sent or aborted). */
 export interface Lease {
@@ -6,16 +7,29 @@ export interface Lease {
   release(): void;
 }
 
+/** A candidate version served beside the active one with a share of the requests. */
+export interface Canary {
+  upstream: Upstream;
+  /** Its percentage of the requests, 1 to 99. */
+  weight: number;
+  /** When it was set, as an ISO time. */
+  since: string;
+}
+
 /**
- * The version that serves traffic now, and how many requests are still in flight on each version.
+ * The version that serves traffic now, the canary beside it if there is one, and how many requests are
+ * still in flight on each version.
  *
  * A request takes its upstream once, when it arrives (`lease`), and keeps it to the end: so a switch is
  * atomic (Node runs one handler at a time, and every request that arrives after `switchTo` returns gets
- * the new upstream) and loses nothing (requests already in flight finish where they started).
+ * the new upstream) and loses nothing (requests already in flight finish where they started). While a
+ * canary is set, arrivals are split between the two by its weight, deterministically (WeightedSplit).
  */
 export class ActiveUpstream {
   private current: Upstream | undefined;
   private since: Date | undefined;
+  private canaryNow: Canary | undefined;
+  private split: WeightedSplit | undefined;
   private readonly inFlight = new Map<string, number>();
   private readonly drainWaiters = new Map<string, Set<() => void>>();
 
@@ -32,17 +46,52 @@ export class ActiveUpstream {
     return this.since?.toISOString();
   }
 
-  /** Makes `next` the upstream of every request from now on; returns the one it replaces. */
+  get canary(): Canary | undefined {
+    return this.canaryNow;
+  }
+
+  /**
+   * Makes `next` the upstream of every request from now on; returns the one it replaces. Switching to the
+   * canary promotes it: it gets all the traffic and is no longer a canary.
+   */
   switchTo(next: Upstream): Upstream | undefined {
     const previous = this.current;
     this.current = next;
     this.since = new Date();
+    if (this.canaryNow?.upstream.url === next.url) this.clearCanary();
     return previous;
   }
 
-  /** The active upstream for a request that just arrived; undefined when none is set. */
+  /** Sends `weight` percent of the requests from now on to `upstream`; returns the canary it replaces. */
+  setCanary(upstream: Upstream, weight: number): Canary | undefined {
+    const previous = this.canaryNow;
+    this.canaryNow = { upstream, weight, since: new Date().toISOString() };
+    this.split = new WeightedSplit(weight);
+    return previous;
+  }
+
+  /** Sends every request from now on to the active upstream; returns the canary that was set. */
+  clearCanary(): Canary | undefined {
+    const previous = this.canaryNow;
+    this.canaryNow = undefined;
+    this.split = undefined;
+    return previous;
+  }
+
+  /** The upstream for a request that just arrived (the canary for its share); undefined when none is set. */
   lease(): Lease | undefined {
-    const upstream = this.current;
+    return this.leaseOn(this.canaryNow && this.split!.next() ? this.canaryNow.upstream : this.current);
+  }
+
+  /**
+   * The active upstream, never the canary: for a request sent again after its connection failed, which
+   * should not depend on a version that may be the one failing.
+   */
+  leaseActive(): Lease | undefined {
+    return this.leaseOn(this.current);
+  }
+
+  private leaseOn(upstream: Upstream | undefined): Lease | undefined {
     if (!upstream) return undefined;
     this.inFlight.set(upstream.url, (this.inFlight.get(upstream.url) ?? 0) + 1);
     let released = false;
@@ -66,10 +115,10 @@ export class ActiveUpstream {
     return this.inFlight.get(url) ?? 0;
   }
 
-  /** Requests in flight by upstream URL: the active one always, others while they still have some. */
+  /** Requests in flight by upstream URL: the active one and the canary always, others while they still have some. */
   inFlightCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    if (this.current) counts[this.current.url] = this.inFlightOn(this.current.url);
+    for (const upstream of [this.current, this.canaryNow?.upstream]) if (upstream) counts[upstream.url] = this.inFlightOn(upstream.url);
     for (const [url, count] of this.inFlight) counts[url] = count;
     return counts;
   }

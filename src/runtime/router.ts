@@ -21,6 +21,11 @@ async function main(): Promise<void> {
         accessLog.flush();
         log('info', 'switched', { environment, upstream: to.url, previous: from?.url ?? null });
       },
+      onCanary: (to, from) => {
+        accessLog.flush();
+        if (to) log('info', 'canary set', { environment, canary: to.upstream.url, weight: to.weight, previous: from?.upstream.url ?? null });
+        else log('info', 'canary cleared', { environment, canary: from?.upstream.url ?? null });
+      },
     });
   } catch (error) {
     log('error', `the router cannot listen: ${(error as Error).message}`, { environment });

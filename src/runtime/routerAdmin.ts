@@ -1,19 +1,23 @@
 import type * as http from 'node:http';
-import type { ActiveUpstream } from './activeUpstream';
+import type { ActiveUpstream, Canary } from './activeUpstream';
 import { sendJson } from './jsonResponse';
+import type { RouterMetrics } from './routerMetrics';
 import { parseUpstreamUrl, type Upstream } from './upstreamUrl';
 
 export interface AdminContext {
   active: ActiveUpstream;
+  metrics: RouterMetrics;
   /** Checks the Authorization header (constant time). */
   authorized: (authorization: string | undefined) => boolean;
   /** Aborted when the router stops: drain waits answer at once instead of holding the shutdown. */
   stopping: AbortSignal;
   /** Called after each switch, for the log. */
   onSwitch?: (to: Upstream, from: Upstream | undefined) => void;
+  /** Called after the canary is set or cleared (`to` undefined), for the log. */
+  onCanary?: (to: Canary | undefined, from: Canary | undefined) => void;
 }
 
-// A switch request is one short URL; anything bigger is not one.
+// A switch or canary request is one short URL and a number; anything bigger is not one.
 const MAX_BODY_BYTES = 4096;
 const MAX_DRAIN_WAIT_MS = 600_000;
 // As on the model server: curl's default (form-encoded) is taken as JSON so `curl -d '{...}'` works.
@@ -28,11 +32,22 @@ class AdminError extends Error {
   }
 }
 
+/** An answer that is text rather than JSON (the metrics). */
+class TextBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 type Answer = [number, unknown];
 
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
 /**
- * The admin API: read and switch the active upstream, wait for an old one to drain. Every request needs
- * the bearer token. Resolves with the status sent, for the access log.
+ * The admin API: read and switch the active upstream, set or clear a canary, wait for an old one to
+ * drain, read the per-upstream metrics. Every request needs the bearer token. Resolves with the status
+ * sent, for the access log.
  */
 export async function handleAdmin(request: http.IncomingMessage, response: http.ServerResponse, context: AdminContext): Promise<number> {
   const url = new URL(request.url ?? '/', 'http://admin');
@@ -50,7 +65,12 @@ export async function handleAdmin(request: http.IncomingMessage, response: http.
     payload = { error: error instanceof AdminError ? error.message : `internal error: ${(error as Error).message}` };
   }
   if (context.stopping.aborted) headers.connection = 'close';
-  sendJson(response, status, payload, headers);
+  if (payload instanceof TextBody) {
+    response.writeHead(status, { ...headers, 'Content-Type': payload.contentType, 'Content-Length': Buffer.byteLength(payload.text) });
+    response.end(payload.text);
+  } else {
+    sendJson(response, status, payload, headers);
+  }
   return status;
 }
 
@@ -67,14 +87,50 @@ async function route(request: http.IncomingMessage, url: URL, context: AdminCont
       return [200, { ok: true }];
     case '/upstream':
       allow('GET', 'PUT');
-      if (request.method === 'GET') return [200, { url: active.upstream?.url ?? null, since: active.activeSince ?? null, inFlight: active.inFlightCounts() }];
+      if (request.method === 'GET') return [200, { url: active.upstream?.url ?? null, since: active.activeSince ?? null, canary: canaryJson(active.canary), inFlight: active.inFlightCounts() }];
       return switchUpstream(await readJson(request), context);
     case '/upstream/drained':
       allow('GET');
       return waitForDrain(url.searchParams, context);
+    case '/canary':
+      allow('PUT', 'DELETE');
+      if (request.method === 'DELETE') return clearCanary(context);
+      return setCanary(await readJson(request), context);
+    case '/metrics':
+      allow('GET');
+      return [200, new TextBody(context.metrics.text(active.inFlightCounts()), PROMETHEUS_TEXT)];
     default:
-      throw new AdminError(404, `no route ${url.pathname}; the admin API has /healthz, /upstream and /upstream/drained`);
+      throw new AdminError(404, `no route ${url.pathname}; the admin API has /healthz, /upstream, /upstream/drained, /canary and /metrics`);
   }
+}
+
+function canaryJson(canary: Canary | undefined): { url: string; weight: number; since: string } | null {
+  return canary ? { url: canary.upstream.url, weight: canary.weight, since: canary.since } : null;
+}
+
+function setCanary(body: unknown, context: AdminContext): Answer {
+  const { url: requested, weight } = (body ?? {}) as { url?: unknown; weight?: unknown };
+  let upstream: Upstream;
+  try {
+    upstream = parseUpstreamUrl(requested);
+  } catch (error) {
+    throw new AdminError(400, `the body must be {"url": "http://host:port", "weight": 1 to 99}: ${(error as Error).message}`);
+  }
+  if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 99) {
+    throw new AdminError(400, `"weight" must be a whole number from 1 to 99 (the canary's percentage of requests), not ${JSON.stringify(weight) ?? 'nothing'}`);
+  }
+  const active = context.active.upstream;
+  if (!active) throw new AdminError(409, 'no upstream is active: a canary runs beside the active version, so set one first (PUT /upstream)');
+  if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a canary must be another version`);
+  const previous = context.active.setCanary(upstream, weight);
+  context.onCanary?.(context.active.canary, previous);
+  return [200, { ...canaryJson(context.active.canary), active: active.url, previous: previous?.upstream.url ?? null }];
+}
+
+function clearCanary(context: AdminContext): Answer {
+  const previous = context.active.clearCanary();
+  if (previous) context.onCanary?.(undefined, previous);
+  return [200, { url: null, previous: previous?.upstream.url ?? null }];
 }
 
 function switchUpstream(body: unknown, context: AdminContext): Answer {
@@ -85,8 +141,11 @@ function switchUpstream(body: unknown, context: AdminContext): Answer {
   } catch (error) {
     throw new AdminError(400, `the body must be {"url": "http://host:port"}: ${(error as Error).message}`);
   }
+  const canary = context.active.canary;
   const previous = context.active.switchTo(next);
   context.onSwitch?.(next, previous);
+  // Switching to the canary promotes it: it is no longer a canary.
+  if (canary && !context.active.canary) context.onCanary?.(undefined, canary);
   return [200, { url: next.url, previous: previous?.url ?? null }];
 }
 
@@ -100,8 +159,9 @@ async function waitForDrain(query: URLSearchParams, context: AdminContext): Prom
   const timeoutText = query.get('timeoutMs') ?? '0';
   const timeoutMs = Number(timeoutText);
   if (!/^\d+$/.test(timeoutText) || timeoutMs > MAX_DRAIN_WAIT_MS) throw new AdminError(400, `?timeoutMs=${timeoutText} is not a whole number from 0 to ${MAX_DRAIN_WAIT_MS}`);
-  // The active upstream keeps getting new requests, so waiting for it to drain would wait for nothing.
+  // The active upstream and the canary keep getting new requests, so waiting for them to drain would wait for nothing.
   if (context.active.upstream?.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: switch away from it before waiting for it to drain`);
+  if (context.active.canary?.upstream.url === upstream.url) throw new AdminError(409, `${upstream.url} is the canary: clear it (DELETE /canary) before waiting for it to drain`);
   const inFlight = await context.active.waitUntilDrained(upstream.url, timeoutMs, context.stopping);
   return [200, { url: upstream.url, drained: inFlight === 0, inFlight }];
 }

@@ -1,11 +1,13 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActiveUpstream } from './activeUpstream';
+import { ActiveUpstream, type Canary } from './activeUpstream';
 import { bearerTokenCheck } from './bearerToken';
 import { applyClientLimits } from './clientLimits';
 import { proxyRequest } from './proxyRequest';
+import { routerAccessLogLine } from './routerAccessLogLine';
 import { handleAdmin } from './routerAdmin';
 import type { RouterConfig } from './routerConfig';
+import { RouterMetrics } from './routerMetrics';
 import type { Upstream } from './upstreamUrl';
 
 export interface RouterHooks {
@@ -13,6 +15,8 @@ export interface RouterHooks {
   accessLog?: (line: string) => void;
   /** Called after each switch of the active upstream. */
   onSwitch?: (to: Upstream, from: Upstream | undefined) => void;
+  /** Called after the canary is set or cleared (`to` undefined, also when a switch to it promoted it). */
+  onCanary?: (to: Canary | undefined, from: Canary | undefined) => void;
 }
 
 export interface RunningRouter {
@@ -31,8 +35,8 @@ const ADMIN_TIMEOUT_MS = 10_000;
 const UPSTREAM_IDLE_SOCKET_MS = 30_000;
 
 /**
- * The environment router: a traffic listener that forwards every request to the active upstream, and an
- * admin listener that switches it.
+ * The environment router: a traffic listener that forwards every request to the active upstream (or, for
+ * its share, to the canary), and an admin listener that switches them and reads their metrics.
  */
 export async function startRouter(config: RouterConfig, hooks: RouterHooks = {}): Promise<RunningRouter> {
   const active = new ActiveUpstream(config.upstream);
@@ -40,23 +44,20 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const stopping = new AbortController();
   const closing = () => stopping.signal.aborted;
 
+  const metrics = new RouterMetrics();
+  // A second attempt (nothing of the first reached a server) goes to the active version, never the canary.
+  const proxyContext = { agent, lease: () => active.leaseActive(), upstreamTimeoutMs: config.upstreamTimeoutMs, environment: config.environment, closing };
+
   const traffic = http.createServer((request, response) => {
     const started = performance.now();
     // The upstream is taken here, on arrival, and kept: this is what makes a switch atomic.
     const lease = active.lease();
-    proxyRequest(request, response, lease, { agent, lease: () => active.lease(), upstreamTimeoutMs: config.upstreamTimeoutMs, environment: config.environment, closing }, (outcome) => {
-      hooks.accessLog?.(
-        JSON.stringify({
-          time: new Date().toISOString(),
-          method: request.method,
-          path: pathOf(request),
-          status: outcome.status,
-          ms: elapsedMs(started),
-          upstream: outcome.upstream ?? null,
-          ...(outcome.attempts > 1 ? { attempts: outcome.attempts } : {}),
-          ...(outcome.aborted ? { aborted: true } : {}),
-        }),
-      );
+    proxyRequest(request, response, lease, proxyContext, (outcome) => {
+      const path = pathOf(request);
+      const seconds = (performance.now() - started) / 1000;
+      if (outcome.upstream) metrics.answered(outcome.upstream, isInference(path), outcome.status, seconds);
+      if (outcome.retriedFrom) metrics.connectFailed(outcome.retriedFrom);
+      hooks.accessLog?.(routerAccessLogLine(request.method, path, outcome.status, elapsedMs(started), outcome.upstream?.name, outcome.attempts, outcome.aborted));
       // A keep-alive connection whose answer began before the shutdown is idle only now.
       if (closing()) traffic.closeIdleConnections();
     });
@@ -67,7 +68,7 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const authorized = bearerTokenCheck(config.token);
   const admin = http.createServer((request, response) => {
     const started = performance.now();
-    void handleAdmin(request, response, { active, authorized, stopping: stopping.signal, onSwitch: hooks.onSwitch }).then((status) => {
+    void handleAdmin(request, response, { active, metrics, authorized, stopping: stopping.signal, onSwitch: hooks.onSwitch, onCanary: hooks.onCanary }).then((status) => {
       hooks.accessLog?.(JSON.stringify({ time: new Date().toISOString(), admin: true, method: request.method, path: pathOf(request), status, ms: elapsedMs(started) }));
       if (closing()) admin.closeIdleConnections();
     });
@@ -96,6 +97,11 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
       agent.destroy();
     },
   };
+}
+
+/** Inference requests as the model server tells them apart (its `infer` route), for the metrics. */
+function isInference(path: string): boolean {
+  return path.startsWith('/v2/models/') && path.endsWith('/infer');
 }
 
 /** The path without the query: queries may carry what does not belong in logs. */

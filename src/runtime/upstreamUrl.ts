@@ -4,6 +4,9 @@ export interface Upstream {
   url: string;
   /** `host:port`, sent back as X-Model-Deploy-Upstream so a client can tell which version answered. */
   name: string;
+  /** Where to connect, parsed once here rather than for every request: the host (an IPv6 address without brackets) and port. */
+  host: string;
+  port: number;
 }
 
 // The port must be written out: the deployer always names it, and a missing one is more likely a typo
@@ -28,5 +31,5 @@ export function parseUpstreamUrl(text: unknown): Upstream {
   if (!EXPLICIT_PORT.test(text)) throw new Error(`"${text}" must be just http://host:port, with the port written out and no path, query or fragment`);
   const port = url.port || '80';
   if (port === '0') throw new Error(`"${text}" has port 0, which no server listens on`);
-  return { url: `http://${url.hostname}:${port}`, name: `${url.hostname}:${port}` };
+  return { url: `http://${url.hostname}:${port}`, name: `${url.hostname}:${port}`, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(port) };
 }

@@ -153,10 +153,15 @@ export interface DeployProject {
 
 /** A copy of examples/iris under a unique name, at 1.0.0 with model/iris-v1.onnx, nothing validated or built. */
 export function irisProject(prefix: string): DeployProject {
-  const copy = copyExample('iris');
+  const project = deployProject(copyExample('iris'), prefix);
+  useVersion(project.dir, V1);
+  return project;
+}
+
+/** A copied project renamed to a unique name, with the CLI arguments for it and a cleanup of all it made. */
+export function deployProject(copy: { dir: string; cleanup: () => void }, prefix: string): DeployProject {
   const name = uniqueName(prefix);
   editConfig(copy.dir, (doc) => doc.set('name', name));
-  useVersion(copy.dir, V1);
   return {
     dir: copy.dir,
     name,

@@ -1,189 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { httpRequest } from '../../src/core/http/httpRequest';
 import { bearerTokenCheck } from '../../src/runtime/bearerToken';
+import { routerAccessLogLine } from '../../src/runtime/routerAccessLogLine';
 import { routerConfig } from '../../src/runtime/routerConfig';
 import { parseUpstreamUrl } from '../../src/runtime/upstreamUrl';
-import { REPO_ROOT } from '../support/projectFixture';
-
-const ROUTER = path.join(REPO_ROOT, 'dist', 'router.js');
-const TOKEN = 'router-test-token-0123456789abcdef';
-const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` });
-
-/**
- * A stand-in for a model container: answers every request with its own name and what it received.
- * `/slow` requests are held until the test releases them; `/echo` streams the body straight back.
- */
-class FakeUpstream extends EventEmitter {
-  readonly received: string[] = [];
-  private readonly held = new Map<string, () => void>();
-  private readonly server: http.Server;
-  url = '';
-
-  constructor(readonly name: string) {
-    super();
-    this.server = http.createServer((request, response) => this.answer(request, response));
-    // Like the model server: idle connections outlive the router's pool, so the router always closes first.
-    this.server.keepAliveTimeout = 65_000;
-  }
-
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  /** The router's name for this upstream, as sent in X-Model-Deploy-Upstream. */
-  get routerName(): string {
-    return this.url.slice('http://'.length);
-  }
-
-  /** Resolves when a held request with this id has arrived here. */
-  arrival(id: string): Promise<void> {
-    return this.held.has(id) ? Promise.resolve() : once(this, `arrived:${id}`).then(() => undefined);
-  }
-
-  release(id: string): void {
-    this.held.get(id)?.();
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const id = String(request.headers['x-test-id'] ?? '');
-    this.received.push(id);
-    response.setHeader('X-Upstream-Name', this.name);
-    response.on('close', () => {
-      if (!response.writableFinished) this.emit(`aborted:${id}`);
-    });
-    if (request.url?.startsWith('/crash')) {
-      request.socket.destroy();
-      return;
-    }
-    if (request.url?.startsWith('/echo')) {
-      response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-      request.pipe(response);
-      return;
-    }
-    const hash = createHash('sha256');
-    let bytes = 0;
-    request.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      hash.update(chunk);
-    });
-    request.on('end', () => {
-      const reply = () => {
-        response.writeHead(Number(request.headers['x-test-status'] ?? 200), { 'Content-Type': 'application/json', 'X-Test-Echo': String(request.headers['x-test-echo'] ?? '') });
-        response.end(JSON.stringify({ name: this.name, method: request.method, url: request.url, headers: request.headers, bytes, sha256: hash.digest('hex') }));
-      };
-      if (request.url?.startsWith('/streaming')) {
-        // The head goes out now, the end of the body when released.
-        response.writeHead(200, { 'Content-Type': 'text/plain' });
-        response.write(`${this.name} started;`);
-        this.held.set(id, () => response.end(' done'));
-        this.emit(`arrived:${id}`);
-        return;
-      }
-      if (!request.url?.startsWith('/slow')) return reply();
-      this.held.set(id, reply);
-      this.emit(`arrived:${id}`);
-    });
-  }
-}
-
-interface RouterProcess {
-  child: ChildProcess;
-  url: string;
-  adminUrl: string;
-  exited: Promise<number | null>;
-  lines: () => Record<string, unknown>[];
-  /** Resolves with the first log line that matches, waiting for it when it has not come yet. */
-  line: (matches: (line: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
-}
-
-/** Starts the bundled router as the image does, on free ports, and waits for its "listening" line. */
-async function startRouter(env: Record<string, string> = {}): Promise<RouterProcess> {
-  const child = spawn(process.execPath, [ROUTER], {
-    env: { ...process.env, MODELDEPLOY_ROUTER_HOST: '127.0.0.1', MODELDEPLOY_ROUTER_PORT: '0', MODELDEPLOY_ROUTER_ADMIN_PORT: '0', MODELDEPLOY_ROUTER_TOKEN: TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const parsed: Record<string, unknown>[] = [];
-  const events = new EventEmitter();
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    pending += data.toString();
-    const complete = pending.split('\n');
-    pending = complete.pop() ?? '';
-    for (const text of complete) {
-      parsed.push(JSON.parse(text) as Record<string, unknown>);
-      events.emit('line');
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = (matches: (line: Record<string, unknown>) => boolean) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const look = () => {
-        const found = parsed.find(matches);
-        if (!found) return;
-        events.off('line', look);
-        resolve(found);
-      };
-      events.on('line', look);
-      void exited.then((code) => reject(new Error(`the router exited (${code}) without that log line; stderr: ${stderr}`)));
-      look();
-    });
-  const listening = await line((l) => l.message === 'listening').catch((error: Error) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return { child, url: String(listening.url), adminUrl: String(listening.adminUrl), exited, lines: () => parsed, line };
-}
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/** One request through node:http, optionally on a keep-alive agent. */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(options.body);
-  });
-}
-
-async function switchTo(router: RouterProcess, upstream: FakeUpstream | string): Promise<{ url: string; previous: string | null }> {
-  const answer = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth(), body: JSON.stringify({ url: typeof upstream === 'string' ? upstream : upstream.url }) });
-  assert.equal(answer.status, 200, answer.text);
-  return answer.json() as { url: string; previous: string | null };
-}
-
-/** A URL where nothing listens: a port that was just free. */
-async function deadUrl(): Promise<string> {
-  const server = http.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+import { auth, deadUrl, FakeUpstream, ROUTER, send, startRouter, switchTo, TOKEN, type RouterProcess } from '../support/routerFixture';
 
 describe('the environment router', function () {
   this.timeout(60_000);
@@ -207,7 +32,7 @@ describe('the environment router', function () {
     assert.deepEqual(JSON.parse(answer.text), { error: 'no version is deployed to staging yet' });
     assert.equal(answer.headers['x-model-deploy-environment'], 'staging');
     const state = await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() });
-    assert.deepEqual(state.json(), { url: null, since: null, inFlight: {} });
+    assert.deepEqual(state.json(), { url: null, since: null, canary: null, inFlight: {} });
   });
 
   it('forwards method, path, query, headers and body, and passes back status and headers', async () => {
@@ -281,6 +106,26 @@ describe('the environment router', function () {
     assert.equal(a.received.filter((id) => id === 'crash').length, 1, 'a request that reached the server is not sent twice');
     const logged = await router.line((l) => l.path === '/crash');
     assert.equal(logged.attempts, undefined);
+  });
+
+  it('breaks off its answer to the client when the upstream breaks off mid-answer', async () => {
+    await switchTo(router, a);
+    const request = http.request(`${router.url}/break`, { agent: false });
+    const [response] = (await new Promise((resolve, reject) => {
+      request.on('response', (r) => resolve([r]));
+      request.on('error', reject);
+      request.end();
+    })) as [http.IncomingMessage];
+    assert.equal(response.statusCode, 200);
+    let text = '';
+    response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    // events.once would reject on the 'error' (aborted) that comes before 'close'.
+    await new Promise<void>((resolve) => {
+      response.on('error', () => undefined);
+      response.on('close', resolve);
+    });
+    assert.equal(response.complete, false, 'the client can tell the answer is cut short');
+    assert.equal(text, 'A half');
   });
 
   it('refuses admin requests without the right token, in constant time, with 401', async () => {
@@ -504,13 +349,30 @@ describe('the environment router', function () {
   });
 });
 
+describe('the router access log line', () => {
+  it('is the JSON of its fields, attempts and aborted only when they happened', () => {
+    const cases: [Parameters<typeof routerAccessLogLine>, Record<string, unknown>][] = [
+      [['POST', '/v2/models/iris/infer', 200, 1.5, 'iris-blue:8080', 1, false], { method: 'POST', path: '/v2/models/iris/infer', status: 200, ms: 1.5, upstream: 'iris-blue:8080' }],
+      [['GET', '/down', 502, 0, 'iris-green:8080', 2, false], { method: 'GET', path: '/down', status: 502, ms: 0, upstream: 'iris-green:8080', attempts: 2 }],
+      [['GET', '/a "quoted" \\ päth\n', 499, 12.3, 'h:1', 1, true], { method: 'GET', path: '/a "quoted" \\ päth\n', status: 499, ms: 12.3, upstream: 'h:1', aborted: true }],
+      [[undefined, '/', 503, 0.1, undefined, 1, false], { path: '/', status: 503, ms: 0.1, upstream: null }],
+    ];
+    for (const [args, fields] of cases) {
+      const line = routerAccessLogLine(...args);
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      assert.ok(!Number.isNaN(Date.parse(String(parsed.time))));
+      assert.equal(line, JSON.stringify({ time: parsed.time, ...fields }));
+    }
+  });
+});
+
 describe('the router configuration', () => {
   const base = { MODELDEPLOY_ROUTER_TOKEN: TOKEN };
 
   it('has defaults for everything but the token', () => {
     const config = routerConfig(base);
     assert.deepEqual({ host: config.host, port: config.port, adminPort: config.adminPort, upstream: config.upstream, environment: config.environment }, { host: '0.0.0.0', port: 8080, adminPort: 8081, upstream: undefined, environment: undefined });
-    assert.deepEqual(routerConfig({ ...base, MODELDEPLOY_UPSTREAM: 'http://iris-blue:8080' }).upstream, { url: 'http://iris-blue:8080', name: 'iris-blue:8080' });
+    assert.deepEqual(routerConfig({ ...base, MODELDEPLOY_UPSTREAM: 'http://iris-blue:8080' }).upstream, { url: 'http://iris-blue:8080', name: 'iris-blue:8080', host: 'iris-blue', port: 8080 });
   });
 
   it('names the variable at fault', () => {
@@ -524,8 +386,8 @@ describe('the router configuration', () => {
   });
 
   it('accepts only http://host:port upstream URLs', () => {
-    assert.deepEqual(parseUpstreamUrl('http://Iris-Blue:8080/'), { url: 'http://iris-blue:8080', name: 'iris-blue:8080' });
-    assert.deepEqual(parseUpstreamUrl('http://[::1]:9000'), { url: 'http://[::1]:9000', name: '[::1]:9000' });
+    assert.deepEqual(parseUpstreamUrl('http://Iris-Blue:8080/'), { url: 'http://iris-blue:8080', name: 'iris-blue:8080', host: 'iris-blue', port: 8080 });
+    assert.deepEqual(parseUpstreamUrl('http://[::1]:9000'), { url: 'http://[::1]:9000', name: '[::1]:9000', host: '::1', port: 9000 });
     assert.equal(parseUpstreamUrl('http://iris:80').url, 'http://iris:80');
     for (const bad of ['', 'iris:8080', 'http://iris', 'https://iris:8443', 'http://iris:8080/v2', 'http://iris:8080?a=1', 'http://iris:8080#x', 'http://u:p@iris:8080', 'http://iris:0', 'http://iris:99999', 'file:///etc/passwd', 42, null]) {
       assert.throws(() => parseUpstreamUrl(bad), Error, JSON.stringify(bad));

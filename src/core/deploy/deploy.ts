@@ -5,9 +5,10 @@ import type { MetricsDiff } from './diffTypes';
 import { environmentOf } from './environments';
 import { ensureLocal, environmentStatus, localImage } from './environmentState';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
+import { checkCanaryRequest } from './localCanary';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
-import { release, type ReleaseResult } from './release';
+import { release, type ReleaseOptions, type ReleaseResult } from './release';
 
 /**
  * The candidate: the image built from the project as it is now. A missing image, or one built from
@@ -31,8 +32,12 @@ export async function diffEnvironment(docker: Docker, project: ProjectConfig, en
   return metricsDiff(docker, project, environment, candidate, status.current, { ensureLocal: ensureLocal(docker, ports.credentials, signal), signal, progress: ports.progress });
 }
 
-/** `deploy --env`: the project's built image into an environment. */
-export async function deployProject(docker: Docker, project: ProjectConfig, environmentName: string | undefined, ports: DeployPorts, signal?: AbortSignal): Promise<ReleaseResult> {
+/**
+ * `deploy --env`: the project's built image into an environment; with `canary`, beside the current
+ * version with that percentage of the requests (and with `analyze`, watched and rolled back on a regression).
+ */
+export async function deployProject(docker: Docker, project: ProjectConfig, environmentName: string | undefined, ports: DeployPorts, signal?: AbortSignal, options: Pick<ReleaseOptions, 'canary' | 'analyze'> = {}): Promise<ReleaseResult> {
   const environment = environmentOf(project, environmentName);
-  return release(docker, project, environment, await candidateImage(docker, project), ports, { action: 'deploy', signal });
+  checkCanaryRequest(environment, options);
+  return release(docker, project, environment, await candidateImage(docker, project), ports, { action: 'deploy', signal, ...options });
 }

@@ -17,6 +17,16 @@ export interface EnvironmentStatus {
   current?: ImageIdentity;
   /** A local environment whose router is not running serves nothing, whatever it last ran. */
   serving?: boolean;
+  /** A candidate served beside `current` with `share` percent of the requests (local environments). */
+  canary?: CanaryStatus;
+}
+
+/** A canary as an environment's status shows it: the image, its share of the requests, since when. */
+export interface CanaryStatus extends ImageIdentity {
+  /** Its percentage of the requests; `current` gets the rest. */
+  share: number;
+  /** When the router started sending it requests (ISO 8601). */
+  since: string;
 }
 
 /** An image of the local engine as environments know images (the engine's id is its digest). */
@@ -41,8 +51,15 @@ export async function environmentStatus(docker: Docker, project: ProjectConfig, 
     return { ...base, current, url: state.url, serving: Boolean(state.router?.running && state.active && state.active.image === current?.imageId) };
   }
   const state = await localEnvironmentState(docker, project, environment);
-  const current = state.active ? await localImage(docker, state.active.image) : undefined;
-  return { ...base, url: state.url, current: current && { ...current, image: `${project.name}:${current.version}` }, serving: Boolean(state.router?.running && state.active) };
+  const [current, canary] = await Promise.all([state.active, state.canary].map((version) => (version ? localImage(docker, version.image) : undefined)));
+  const named = (image: ImageIdentity) => ({ ...image, image: `${project.name}:${image.version}` });
+  return {
+    ...base,
+    url: state.url,
+    current: current && named(current),
+    serving: Boolean(state.router?.running && state.active),
+    ...(canary && state.canary ? { canary: { ...named(canary), share: state.canary.weight, since: state.canary.since } } : {}),
+  };
 }
 
 /** Makes an image available in the local engine and gives the reference to use there. */

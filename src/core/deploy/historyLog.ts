@@ -5,7 +5,12 @@ import type { ProjectConfig } from '../project/projectConfig';
 import { stateDir } from '../validation/metricsStore';
 import type { GateCheck } from './diffTypes';
 
-/** One deploy, promote or rollback, as the audit trail keeps it. Never holds a credential. */
+/**
+ * One deploy, promote or rollback, as the audit trail keeps it. Never holds a credential. A canary is
+ * recorded by the same three actions with its share in `canary`: a deploy that started it (the version
+ * serves that share, beside the one before), the promote that gave it every request, or the rollback
+ * that aborted it (then `version` is the one that serves on, `from` the canary's digest).
+ */
 export interface HistoryEntry {
   time: string;
   environment: string;
@@ -20,6 +25,8 @@ export interface HistoryEntry {
   from?: string;
   metrics?: Record<string, number>;
   gates?: Pick<GateCheck, 'metric' | 'rule' | 'verdict' | 'reason'>[];
+  /** A canary's percentage of the requests: see above. */
+  canary?: number;
 }
 
 export function historyFile(project: Pick<ProjectConfig, 'dir'>): string {

@@ -35,11 +35,24 @@ function labels(project: Project, environment: string, role: string, version?: s
   return { [LABEL.managed]: 'true', [LABEL.project]: project.name, [LABEL.projectDir]: project.dir, [LABEL.role]: role, [ENVIRONMENT_LABEL]: environment, ...(version ? { [LABEL.version]: version } : {}) };
 }
 
+/** A version container of a local environment, as its router names it. */
+export interface LocalVersion {
+  container: string;
+  /** The engine's image id. */
+  image: string;
+  version: string;
+  labels: Record<string, string>;
+}
+
 /** What a local environment serves now. */
 export interface LocalEnvironmentState {
   url: string;
   router?: { id: string; running: boolean; admin?: RouterAdmin };
-  active?: { container: string; image: string; version: string; labels: Record<string, string> };
+  active?: LocalVersion;
+  /** A candidate served beside the active version with `weight` percent of the requests. */
+  canary?: LocalVersion & { weight: number; since: string };
+  /** False when the router predates canary releases (it does not report one either way). */
+  canaries?: boolean;
 }
 
 async function containersOf(docker: Docker, project: Pick<ProjectConfig, 'dir'>, environment: string, role: string): Promise<Docker.ContainerInfo[]> {
@@ -54,7 +67,7 @@ async function routerAdminOf(docker: Docker, id: string): Promise<RouterAdmin | 
   return info.State.Running && port && token ? new RouterAdmin(`http://127.0.0.1:${port}`, token) : undefined;
 }
 
-/** Reads the environment's router and the version it routes to. */
+/** Reads the environment's router, the version it routes to and the canary beside it. */
 export async function localEnvironmentState(docker: Docker, project: Project, environment: EnvironmentConfig): Promise<LocalEnvironmentState> {
   const url = `http://127.0.0.1:${environmentPort(project, environment)}`;
   const [router] = await containersOf(docker, project, environment.name, ROUTER_ROLE);
@@ -63,17 +76,31 @@ export async function localEnvironmentState(docker: Docker, project: Project, en
   const published = router.Ports.find((p) => p.PrivatePort === CONTAINER_PORT && p.PublicPort)?.PublicPort;
   const state: LocalEnvironmentState = { url: published ? `http://127.0.0.1:${published}` : url, router: { id: router.Id, running: router.State === 'running', admin } };
   const upstream = admin ? await admin.upstream().catch(() => undefined) : undefined;
-  const name = upstream?.url ? new URL(upstream.url).hostname : undefined;
-  if (!name) return state;
+  if (!upstream) return state;
+  state.canaries = upstream.canary !== undefined;
+  // A router that points at a container that is gone serves nothing there.
+  state.active = upstream.url ? await versionAt(docker, upstream.url) : undefined;
+  const canary = upstream.canary ? await versionAt(docker, upstream.canary.url) : undefined;
+  if (canary && upstream.canary) state.canary = { ...canary, weight: upstream.canary.weight, since: upstream.canary.since };
+  return state;
+}
+
+/** The version container behind an upstream URL (`http://<container>:<port>`), if it is there. */
+async function versionAt(docker: Docker, upstream: string): Promise<LocalVersion | undefined> {
+  const name = new URL(upstream).hostname;
   try {
     const container = await docker.getContainer(name).inspect();
     const image = await docker.getImage(container.Image).inspect();
     const imageLabels = image.Config?.Labels ?? {};
-    state.active = { container: name, image: image.Id, version: imageLabels[LABEL.version] ?? '?', labels: imageLabels };
+    return { container: name, image: image.Id, version: imageLabels[LABEL.version] ?? '?', labels: imageLabels };
   } catch {
-    // The router points at a container that is gone: the environment serves nothing.
+    return undefined;
   }
-  return state;
+}
+
+/** Where the router reaches a version container. */
+export function upstreamOf(container: string): string {
+  return `http://${container}:${CONTAINER_PORT}`;
 }
 
 async function ensureNetwork(docker: Docker, name: string, project: Project, environment: string): Promise<void> {
@@ -100,36 +127,60 @@ export interface SwapResult {
   retire: () => Promise<void>;
 }
 
+/** A new version's container, started beside what serves and past its check. */
+export interface StartedVersion {
+  /** Its container name, which is also its host name on the environment's network. */
+  name: string;
+  /** Where the router reaches it. */
+  upstream: string;
+  network: string;
+}
+
+interface StartOptions {
+  check: (url: string) => Promise<void>;
+  signal?: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+/**
+ * Starts `image` beside the version that serves now (`before`), waits until it is ready and has passed
+ * `check` (the smoke prediction), then calls `serve` to put it in front of clients. Any failure up to and
+ * including `serve` removes the new container and leaves the environment as it was.
+ */
+export async function startBeside<T>(docker: Docker, project: Project, environment: EnvironmentConfig, before: LocalEnvironmentState, image: string, version: string, options: StartOptions, serve: (started: StartedVersion) => Promise<T>): Promise<T> {
+  const prefix = environmentPrefix(project, environment.name);
+  const network = `${prefix}-net`;
+  await ensureNetwork(docker, network, project, environment.name);
+  const name = `${prefix}-${version.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
+  options.progress?.(`starting ${version} beside ${before.active ? before.active.version : 'nothing'} in ${environment.name}`);
+  const candidate = await startContainer(docker, hardenedSpec({ name, image, labels: labels(project, environment.name, ENVIRONMENT_ROLE, version), publish: { [CONTAINER_PORT]: undefined }, network }), { signal: options.signal });
+  try {
+    options.progress?.(`smoke prediction on ${version}`);
+    await options.check(candidate.url);
+    if (options.signal?.aborted) throw new CancelledError();
+    return await serve({ name, upstream: upstreamOf(name), network });
+  } catch (error) {
+    await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * Blue-green: starts `image` beside the version that serves now, waits until it is ready and has passed
  * `check` (the smoke prediction), and only then switches the environment's router to it; `retire` then
  * lets the old version finish its requests and removes it. Any failure before the switch removes the new
  * container and leaves the environment as it was.
  */
-export async function swapLocal(docker: Docker, project: Project, environment: EnvironmentConfig, image: string, version: string, options: { check: (url: string) => Promise<void>; signal?: AbortSignal; progress?: (message: string) => void }): Promise<SwapResult> {
+export async function swapLocal(docker: Docker, project: Project, environment: EnvironmentConfig, image: string, version: string, options: StartOptions): Promise<SwapResult> {
   const started = performance.now();
-  const prefix = environmentPrefix(project, environment.name);
-  const network = `${prefix}-net`;
-  await ensureNetwork(docker, network, project, environment.name);
   const before = await localEnvironmentState(docker, project, environment);
-  const name = `${prefix}-${version.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
-  options.progress?.(`starting ${version} beside ${before.active ? before.active.version : 'nothing'} in ${environment.name}`);
-  const candidate = await startContainer(docker, hardenedSpec({ name, image, labels: labels(project, environment.name, ENVIRONMENT_ROLE, version), publish: { [CONTAINER_PORT]: undefined }, network }), { signal: options.signal });
-  const upstream = `http://${name}:${CONTAINER_PORT}`;
-  let url: string;
-  try {
-    options.progress?.(`smoke prediction on ${version}`);
-    await options.check(candidate.url);
-    if (options.signal?.aborted) throw new CancelledError();
+  const { name, url } = await startBeside(docker, project, environment, before, image, version, options, async ({ name, upstream, network }) => {
     options.progress?.(`switching ${environment.name} to ${version}`);
-    url = await routeTo(docker, project, environment, before, image, network, upstream);
-  } catch (error) {
-    await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
-    throw error;
-  }
+    return { name, url: await routeTo(docker, project, environment, before, image, network, upstream) };
+  });
   const swapMs = performance.now() - started;
   const previous = before.active?.container;
-  return { url, container: name, previous, swapMs, retire: () => retireOthers(docker, project, environment.name, name, before.router?.admin) };
+  return { url, container: name, previous, swapMs, retire: () => retireOthers(docker, project, environment.name, [name], before.router?.admin) };
 }
 
 /** Points the router at `upstream`, creating the router when the environment has none running. */
@@ -158,24 +209,24 @@ async function routeTo(docker: Docker, project: Project, environment: Environmen
 }
 
 /**
- * Removes the environment's other version containers: the one replaced (after its in-flight requests
- * finish, then a graceful stop) and any left by an interrupted deploy.
+ * Removes the environment's version containers but those named in `keep`: the one replaced (after its
+ * in-flight requests finish, then a graceful stop) and any left by an interrupted deploy.
  */
-async function retireOthers(docker: Docker, project: Project, environment: string, keep: string, admin: RouterAdmin | undefined): Promise<void> {
+export async function retireOthers(docker: Docker, project: Project, environment: string, keep: string[], admin: RouterAdmin | undefined): Promise<void> {
   for (const info of await containersOf(docker, project, environment, ENVIRONMENT_ROLE)) {
     const name = info.Names[0]?.replace(/^\//, '');
-    if (name === keep) continue;
-    if (admin && info.State === 'running') await admin.waitDrained(`http://${name}:${CONTAINER_PORT}`, DRAIN_TIMEOUT_MS).catch(() => undefined);
+    if (name && keep.includes(name)) continue;
+    if (admin && info.State === 'running') await admin.waitDrained(upstreamOf(name ?? ''), DRAIN_TIMEOUT_MS).catch(() => undefined);
     const container = docker.getContainer(info.Id);
     if (info.State === 'running') await container.stop({ t: 10 }).catch(() => undefined);
     await container.remove({ force: true }).catch(() => undefined);
   }
 }
 
-/** Removes the environment's versions that its router does not route to: what a killed deploy left. */
+/** Removes the environment's versions that its router does not route to (neither active nor canary): what a killed change left. */
 export async function retireLeftovers(docker: Docker, project: Project, environment: EnvironmentConfig): Promise<void> {
   const state = await localEnvironmentState(docker, project, environment);
-  if (state.active) await retireOthers(docker, project, environment.name, state.active.container, state.router?.admin);
+  if (state.active) await retireOthers(docker, project, environment.name, [state.active.container, ...(state.canary ? [state.canary.container] : [])], state.router?.admin);
 }
 
 /** Stops and removes everything of a local environment: its versions, its router and its network. */

@@ -8,6 +8,8 @@ export interface ApprovalRequest {
   digest?: string;
   action: 'deploy' | 'promote' | 'rollback';
   diff?: MetricsDiff;
+  /** The change is to a canary: a deploy that starts one with this percentage of the requests, a promote or a rollback of one. */
+  canary?: number;
 }
 
 /**

@@ -7,12 +7,15 @@ import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
 import { RegistryClient } from '../registry/registryClient';
 import { withEnvironmentLock } from './deployLock';
+import type { CanaryOutcome } from './canaryOutcome';
+import { decideCanary } from './decideCanary';
 import type { MetricsDiff } from './diffTypes';
 import { ensureLocal, environmentStatus, type EnvironmentStatus } from './environmentState';
 import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
 import { appendHistory, currentUser, readHistory, type HistoryEntry } from './historyLog';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
+import { canaryRunsError, nothingDeployedError, startLocalCanary } from './localCanary';
 import { environmentPrefix, retireLeftovers, swapLocal, type SwapResult } from './localEnvironment';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
@@ -33,26 +36,39 @@ export interface ReleaseResult {
   smoke?: SmokeResult;
   /** From starting the new version to the environment's URL serving it (local environments). */
   swapMs?: number;
+  /** A change to a canary: started, promoted or aborted. */
+  canary?: CanaryOutcome;
 }
 
 export interface ReleaseOptions {
   action: 'deploy' | 'promote';
   /** promote: the environment the image comes from. */
   from?: string;
+  /** deploy: start the candidate as a canary with this percentage of the requests, beside the current version. */
+  canary?: number;
+  /** With `canary`: watch it over the configured window, and roll it back on a regression. */
+  analyze?: boolean;
   signal?: AbortSignal;
 }
 
 /**
  * Puts an image into an environment, the one path of deploy and promote: diff against what runs there,
  * gates (blocking production, warning elsewhere), approval, a smoke prediction on the new version, then
- * the switch (local router, or registry push and channel tag). Every step before the switch leaves the
- * environment as it was; one change per environment at a time.
+ * the switch (local router, or registry push and channel tag), or with `canary` a share of the requests
+ * beside the current version. Every step before the switch leaves the environment as it was; one change
+ * per environment at a time, and none while a canary runs there.
  */
 export function release(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, candidate: ImageIdentity, ports: DeployPorts, options: ReleaseOptions): Promise<ReleaseResult> {
+  const { canary: share } = options;
   return withEnvironmentLock(project, environment.name, options.action, async () => {
     const { signal } = options;
     const status = await environmentStatus(docker, project, environment, ports.credentials);
+    if (status.canary) throw canaryRunsError(environment.name, status.canary);
     const deployed = status.current;
+    if (share !== undefined) {
+      if (!deployed || !status.serving) throw nothingDeployedError(environment.name);
+      if (deployed.imageId === candidate.imageId) throw new UserError(`${environment.name} runs ${candidate.version} already, so a canary of it would be compared with itself`, undefined, 'a canary is another version: change the model or its version, then build it');
+    }
     if (deployed && deployed.imageId === candidate.imageId && status.serving !== false) {
       ports.progress(`${environment.name} already runs ${candidate.version} (${deployed.digest.slice(0, 19)}): nothing to change`);
       await settleInterruptedSwitch(docker, project, environment, { ...status, current: deployed }, ports);
@@ -60,7 +76,7 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     }
     const diff = await metricsDiff(docker, project, environment, candidate, deployed, { ensureLocal: ensureLocal(docker, ports.credentials, signal), signal, progress: ports.progress });
     checkVerdict(diff, ports);
-    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: candidate.version, digest: candidate.digest, action: options.action, diff }))) {
+    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: candidate.version, digest: candidate.digest, action: options.action, diff, canary: share }))) {
       throw new UserError(`${options.action} of ${candidate.version} to ${environment.name} was not approved`, undefined, `${environment.name} keeps ${deployed?.version ?? 'serving nothing'}`);
     }
     if (signal?.aborted) throw new CancelledError();
@@ -88,6 +104,11 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     const localRef = candidate.localRef ?? (servesHere ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
     let switched: SwapResult | undefined;
     const switchHere = async () => {
+      if (share !== undefined) {
+        const started = await startLocalCanary(docker, project, environment, localRef!, candidate.version, share, { check, signal, progress: ports.progress });
+        Object.assign(result, { url: started.url, swapMs: started.swapMs, canary: { version: candidate.version, share, beside: started.beside, state: 'running' } });
+        return;
+      }
       switched = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
       Object.assign(result, { url: switched.url, swapMs: switched.swapMs });
     };
@@ -113,6 +134,10 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     if (switched) {
       await tagLocal(docker, project, environment.name, localRef!, when);
       await switched.retire();
+    }
+    if (result.canary && options.analyze) {
+      const { analysis, aborted } = await decideCanary(docker, project, environment, { signal, progress: ports.progress });
+      result.canary = { ...result.canary, analysis, state: aborted ? 'aborted' : 'running' };
     }
     return result;
   });
@@ -192,5 +217,6 @@ function historyEntry(result: ReleaseResult, options: ReleaseOptions, when: Date
     ...(options.from ? { from: options.from } : {}),
     ...(metrics ? { metrics } : {}),
     gates: checks.map(({ metric, rule, verdict, reason }) => ({ metric, rule, verdict, reason })),
+    ...(options.canary !== undefined ? { canary: options.canary } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { rangeOfPath, toTextRange } from './yamlPositions';
 import { yamlValue } from './yamlValue';
 import {
   DEFAULT_BASE_IMAGE,
+  DEFAULT_CANARY_ANALYSIS,
   DEFAULT_DRIFT_THRESHOLD,
   DEFAULT_PLATFORM,
   type EnvironmentConfig,
@@ -39,6 +40,7 @@ interface RawConfig {
   image?: { base?: string; platform?: Platform };
   environments?: Record<string, { registry?: string; run?: { port?: number }; approval?: 'required' | 'none'; url?: string }>;
   watch?: { drift_threshold?: number };
+  canary?: { analysis?: { window_s?: number; max_error_rate_increase?: number; max_p95_ratio?: number; min_requests?: number } };
 }
 
 export interface ConfigCheck {
@@ -165,5 +167,16 @@ function toProjectConfig(raw: RawConfig, dir: string, configFile: string, model:
     image: { base: raw.image?.base ?? DEFAULT_BASE_IMAGE, platform: raw.image?.platform ?? DEFAULT_PLATFORM },
     environments,
     watch: { driftThreshold: raw.watch?.drift_threshold ?? DEFAULT_DRIFT_THRESHOLD },
+    canary: { analysis: canaryAnalysisConfig(raw.canary?.analysis) },
+  };
+}
+
+function canaryAnalysisConfig(analysis: NonNullable<RawConfig['canary']>['analysis']): ProjectConfig['canary']['analysis'] {
+  const d = DEFAULT_CANARY_ANALYSIS;
+  return {
+    windowS: analysis?.window_s ?? d.windowS,
+    maxErrorRateIncrease: analysis?.max_error_rate_increase ?? d.maxErrorRateIncrease,
+    maxP95Ratio: analysis?.max_p95_ratio ?? d.maxP95Ratio,
+    minRequests: analysis?.min_requests ?? d.minRequests,
   };
 }

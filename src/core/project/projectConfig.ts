@@ -41,6 +41,18 @@ export interface EnvironmentConfig {
   url?: string;
 }
 
+/** The limits of a canary's automatic analysis (`canary.analysis`). */
+export interface CanaryAnalysisConfig {
+  /** How long the analysis watches the traffic, in seconds. */
+  windowS: number;
+  /** The largest allowed rise of the server error share, the canary's minus the current version's. */
+  maxErrorRateIncrease: number;
+  /** The largest allowed ratio of the canary's p95 latency to the current version's. */
+  maxP95Ratio: number;
+  /** With fewer inference requests to the canary in the window: no verdict. */
+  minRequests: number;
+}
+
 export interface ProjectConfig {
   /** Absolute project folder. */
   dir: string;
@@ -60,6 +72,7 @@ export interface ProjectConfig {
   image: { base: string; platform: Platform };
   environments: EnvironmentConfig[];
   watch: { driftThreshold: number };
+  canary: { analysis: CanaryAnalysisConfig };
 }
 
 export const CONFIG_FILE_NAME = 'modeldeploy.yaml';
@@ -67,3 +80,4 @@ export const DEFAULT_BASE_IMAGE = 'node:20-bookworm-slim';
 export const DEFAULT_PLATFORM: Platform = 'linux/amd64';
 /** The population stability index above which a feature drifts: the usual rule of thumb. */
 export const DEFAULT_DRIFT_THRESHOLD = 0.2;
+export const DEFAULT_CANARY_ANALYSIS: CanaryAnalysisConfig = { windowS: 60, maxErrorRateIncrease: 0.01, maxP95Ratio: 1.5, minRequests: 20 };

@@ -1,5 +1,6 @@
 import type { HistoryView } from '../deploy/history';
 import type { ReleaseResult } from '../deploy/release';
+import { formatCanaryRelease } from './canaryReport';
 import { formatDiffMarkdown } from './diffReport';
 import { textTable } from './textTable';
 
@@ -10,6 +11,7 @@ export function shortDigest(digest: string): string {
 
 /** What a deploy, promotion or rollback did, with the diff it was decided on. */
 export function formatRelease(result: ReleaseResult): string {
+  if (result.canary) return formatCanaryRelease({ ...result, canary: result.canary });
   const lines: string[] = [];
   if (result.diff) lines.push(formatDiffMarkdown(result.diff), '');
   if (!result.changed) {
@@ -26,6 +28,6 @@ export function formatRelease(result: ReleaseResult): string {
 /** An environment's history as a table, newest first, the current entry marked. */
 export function formatHistory(history: HistoryView[]): string {
   if (!history.length) return 'no deploys yet';
-  const rows = history.map((e) => [e.current ? '*' : '', e.time.replace(/\.\d+Z$/, 'Z'), e.action, e.version, shortDigest(e.digest), e.who ?? '', e.metrics?.accuracy !== undefined ? `accuracy ${e.metrics.accuracy.toFixed(4)}` : e.metrics?.rmse !== undefined ? `rmse ${e.metrics.rmse.toFixed(4)}` : '']);
+  const rows = history.map((e) => [e.current ? '*' : '', e.time.replace(/\.\d+Z$/, 'Z'), e.canary === undefined ? e.action : `${e.action} (canary ${e.canary} %)`, e.version, shortDigest(e.digest), e.who ?? '', e.metrics?.accuracy !== undefined ? `accuracy ${e.metrics.accuracy.toFixed(4)}` : e.metrics?.rmse !== undefined ? `rmse ${e.metrics.rmse.toFixed(4)}` : '']);
   return textTable([['', 'time', 'action', 'version', 'digest', 'who', 'metrics'], ...rows]);
 }

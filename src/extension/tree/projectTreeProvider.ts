@@ -31,7 +31,10 @@ export function describeEnvironment(view: EnvironmentView, live?: LiveSeries, no
   const current = view.status.current;
   if (!current) return 'nothing deployed';
   const since = view.history?.find((h) => h.current)?.time;
-  const parts = [current.version, shortDigest(current.digest)];
+  const canary = view.status.canary;
+  // With a canary, both versions and their shares of the requests: `2.0.0 90% · canary 3.0.0 10% · ...`.
+  const parts = [canary ? `${current.version} ${100 - canary.share}%` : current.version, shortDigest(current.digest)];
+  if (canary) parts.push(`canary ${canary.version} ${canary.share}%`);
   if (since) parts.push(formatAge(new Date(since), now));
   if (view.status.url) parts.push(view.status.url);
   if (view.status.serving === false) parts.push('not serving');
@@ -58,6 +61,8 @@ function environmentTooltip(view: EnvironmentView, live?: LiveSeries): vscode.Ma
   const current = status?.current;
   if (current) {
     lines.push(`Runs ${current.version}: \`${current.image}\``, `Digest: \`${current.digest}\``);
+    const canary = status?.canary;
+    if (canary) lines.push(`Canary ${canary.version} (\`${canary.digest}\`) gets ${canary.share}% of the requests since ${canary.since}: \`modeldeploy promote --env ${view.name} --canary\` gives it all of them, \`modeldeploy rollback --env ${view.name}\` ends it`);
     const metrics = labelMetrics(current.labels);
     if (metrics) lines.push(`Metrics: ${Object.entries(metrics).map(([name, value]) => `${name} ${formatMetricValue(value)}`).join(', ')}`);
   } else if (status) {
@@ -95,7 +100,7 @@ export class ProjectTreeProvider extends Disposable implements vscode.TreeDataPr
     private readonly live: LiveMetricsStore,
   ) {
     super();
-    this.register(live.onDidChange(() => this.changed.fire(undefined)));
+    this.register(live.onDidChangeSummary(() => this.changed.fire(undefined)));
     this.register(store.onDidChange(() => this.changed.fire(undefined)));
     this.register(engine.onDidChange(() => this.changed.fire(undefined)));
     this.register(environments.onDidChange(() => this.changed.fire(undefined)));

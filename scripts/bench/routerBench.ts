@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BenchRow } from './benchTable';
+import { median, REPO } from './measure';
+import { alternate, DURATION_S, get, load, ROUNDS, runtime, startServer, where, type Load } from './servingBench';
+
+/** CPU time a process has used, in microseconds (Linux: utime + stime of /proc/<pid>/stat, in ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Runs a load and reports, beside it, the CPU microseconds each process spent per request. */
+async function withCpu(run: () => Promise<Load>, pids: number[]): Promise<Load & { cpu: number[] }> {
+  const before = pids.map(cpuMicros);
+  const result = await run();
+  const requests = result.perSecond * DURATION_S;
+  return { ...result, cpu: pids.map((pid, i) => (cpuMicros(pid) - before[i]) / requests) };
+}
+
+/**
+ * The environment router's cost: served iris req/s at 32 connections through the router (the bundled
+ * `dist/router.js`, forwarding to the runtime on a keep-alive pool) against the same runtime process hit
+ * directly, in the same run, taking turns. Both servers share the server core, as a router and its
+ * version share the machine: what the router takes is taken from serving. The note gives each process's
+ * CPU time per request, which bounds the ratio: sharing a core, it cannot pass direct / (runtime + router).
+ */
+export async function routerBench(): Promise<BenchRow[]> {
+  const port = 19_401;
+  const routerPort = port + 1;
+  const body = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'sample.json'));
+  const headers = { 'content-type': 'application/json' };
+  const [args, env] = runtime(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'), 'iris', port);
+  const server = await startServer(args, env, port, '/v2/health/ready');
+  const children = [server];
+  try {
+    const routerEnv = {
+      MODELDEPLOY_ROUTER_TOKEN: randomBytes(32).toString('hex'),
+      MODELDEPLOY_ROUTER_HOST: '127.0.0.1',
+      MODELDEPLOY_ROUTER_PORT: String(routerPort),
+      MODELDEPLOY_ROUTER_ADMIN_PORT: String(routerPort + 1),
+      MODELDEPLOY_UPSTREAM: `http://127.0.0.1:${port}`,
+    };
+    // Ready once it forwards: the runtime's readiness through the router.
+    const router = await startServer([path.join(REPO, 'dist', 'router.js')], routerEnv, routerPort, '/v2/health/ready');
+    children.push(router);
+    const infer = (p: number) => `http://127.0.0.1:${p}/v2/models/iris/infer`;
+    const answer = await get(infer(routerPort), body, headers);
+    if (answer.status !== 200) throw new Error(`the router answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
+    const cpu = { ours: [] as number[][], reference: [] as number[][] };
+    const { ours, reference } = await alternate(
+      async () => {
+        const result = await withCpu(() => load(infer(routerPort), 32, body, headers), [router.pid!, server.pid!]);
+        cpu.ours.push(result.cpu);
+        return result;
+      },
+      async () => {
+        const result = await withCpu(() => load(infer(port), 32, body, headers), [server.pid!]);
+        cpu.reference.push(result.cpu);
+        return result;
+      },
+    );
+    const us = (runs: number[][], i: number) => Math.round(median(runs.map((r) => r[i])));
+    return [
+      {
+        name: 'serve iris through the environment router, 32 connections',
+        ours: ours.perSecond,
+        reference: reference.perSecond,
+        unit: 'req/s',
+        goalRatio: 0.8,
+        note: `reference: the same runtime process hit directly; the router (dist/router.js) forwards to it over its keep-alive pool, its JSON access log written (to /dev/null here) as in a container; both on the server core; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 through the router ${ours.p50}/${ours.p99} ms, direct ${reference.p50}/${reference.p99} ms; errors ${ours.errors}; CPU per request: router ${us(cpu.ours, 0)} µs and runtime ${us(cpu.ours, 1)} µs through the router, runtime ${us(cpu.reference, 0)} µs direct`,
+      },
+    ];
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}
