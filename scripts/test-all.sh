@@ -66,5 +66,6 @@ else
 fi
 
 cd "$root"
+node scripts/test-failures.mjs unit="$logs/unit.log" integration="$logs/integration.log" reliability="$logs/reliability.log" extension="$logs/extension.json" ui="$logs/ui.json"
 echo "$passed passed, $failed failed"
 exit $status

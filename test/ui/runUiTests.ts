@@ -14,7 +14,14 @@ import { makeTestWorkspace } from '../support/testWorkspace';
 import { checkDemoVscode } from './demoVscodeCheck';
 
 /** One run of the driver in a VS Code of its own (profile, extensions) on `workspace`; its counts. */
-function drivePass(vsix: string, workspace: string, iris: string, pass: 'workflow' | 'restricted'): { passed: number; failed: number } {
+/** The counts and failed checks of a pass, as uiDriver writes them. */
+interface UiResults {
+  passed: number;
+  failed: number;
+  failures: { title: string; error: string }[];
+}
+
+function drivePass(vsix: string, workspace: string, iris: string, pass: 'workflow' | 'restricted'): UiResults {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-vscode-'));
   const results = path.join(profile, 'results.json');
   try {
@@ -32,10 +39,10 @@ function drivePass(vsix: string, workspace: string, iris: string, pass: 'workflo
         ...(pass === 'restricted' ? { MODELDEPLOY_VSCODE_WORKSPACE_TRUST: 'untrusted' } : {}),
       },
     });
-    return JSON.parse(fs.readFileSync(results, 'utf8')) as { passed: number; failed: number };
+    return JSON.parse(fs.readFileSync(results, 'utf8')) as UiResults;
   } catch {
     console.log(`ui tests: the ${pass} pass left no results in ${results} (the driver did not finish)`);
-    return { passed: 0, failed: 1 };
+    return { passed: 0, failed: 1, failures: [{ title: `the ${pass} pass`, error: 'the driver left no results' }] };
   } finally {
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
   }
@@ -51,11 +58,11 @@ async function main(): Promise<number> {
   // the workflow starts from the earlier model, 1.0.0, and moves to 2.0.0 on the way.
   const iris = `ui-iris-${randomBytes(4).toString('hex')}`;
   setConfig(path.join(workspace, 'iris'), { name: iris, version: '1.0.0', model: 'model/iris-v1.onnx' });
-  let counts = { passed: 0, failed: 0 };
+  let counts: UiResults = { passed: 0, failed: 0, failures: [] };
   try {
     for (const pass of ['workflow', 'restricted'] as const) {
       const made = drivePass(vsix, workspace, iris, pass);
-      counts = { passed: counts.passed + made.passed, failed: counts.failed + made.failed };
+      counts = { passed: counts.passed + made.passed, failed: counts.failed + made.failed, failures: [...counts.failures, ...made.failures] };
     }
   } finally {
     await removeEnvironments(iris).catch((error: Error) => console.log(`ui tests: could not remove ${iris}'s images, containers and networks: ${error.message}`));
@@ -63,7 +70,9 @@ async function main(): Promise<number> {
   }
   const demoProblem = await checkDemoVscode();
   console.log(`${demoProblem ? '  ✗' : '  ✔'} npm run demo:vscode serves the example in VS Code with the packaged extension, and Ctrl-C stops it${demoProblem ? `: ${demoProblem}` : ''}`);
-  counts = { ...counts, passed: counts.passed + (demoProblem ? 0 : 1), failed: counts.failed + (demoProblem ? 1 : 0) };
+  counts = demoProblem
+    ? { passed: counts.passed, failed: counts.failed + 1, failures: [...counts.failures, { title: 'npm run demo:vscode', error: demoProblem }] }
+    : { ...counts, passed: counts.passed + 1 };
   fs.writeFileSync(results, `${JSON.stringify(counts)}\n`);
   console.log(`ui tests: ${counts.passed} passed, ${counts.failed} failed`);
   return counts.failed ? 1 : 0;
