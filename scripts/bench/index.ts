@@ -4,6 +4,7 @@ import { imageBench } from './imageBench';
 import { packageBench } from './packageBench';
 import { routerBench } from './routerBench';
 import { servingBench } from './servingBench';
+import { shadowBench } from './shadowBench';
 import { validationBench } from './validationBench';
 import { vscodeBench } from './vscodeBench';
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   rows.push(await validationBench());
   rows.push(...(await servingBench()));
   rows.push(...(await routerBench()));
+  rows.push(await shadowBench());
   rows.push(...(await imageBench()));
   rows.push(...(await deployBench()));
   rows.push(...packageBench());

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,32 @@ async function withCpu(run: () => Promise<Load>, pids: number[]): Promise<Load &
   return { ...result, cpu: pids.map((pid, i) => (cpuMicros(pid) - before[i]) / requests) };
 }
 
+export interface BenchRouter {
+  child: ChildProcess;
+  /** Its traffic port. */
+  port: number;
+  /** Calls its admin API with the token. */
+  admin: (method: string, path: string, body?: unknown) => Promise<{ status: number; text: string }>;
+}
+
+/** The bundled router (`dist/router.js`) on the server core, forwarding to `upstreamPort`; ready once it forwards the runtime's readiness. */
+export async function startBenchRouter(upstreamPort: number, port: number): Promise<BenchRouter> {
+  const token = randomBytes(32).toString('hex');
+  const env = {
+    MODELDEPLOY_ROUTER_TOKEN: token,
+    MODELDEPLOY_ROUTER_HOST: '127.0.0.1',
+    MODELDEPLOY_ROUTER_PORT: String(port),
+    MODELDEPLOY_ROUTER_ADMIN_PORT: String(port + 1),
+    MODELDEPLOY_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+  };
+  const child = await startServer([path.join(REPO, 'dist', 'router.js')], env, port, '/v2/health/ready');
+  const admin = async (method: string, adminPath: string, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${port + 1}${adminPath}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: response.status, text: await response.text() };
+  };
+  return { child, port, admin };
+}
+
 /**
  * The environment router's cost: served iris req/s at 32 connections through the router (the bundled
  * `dist/router.js`, forwarding to the runtime on a keep-alive pool) against the same runtime process hit
@@ -35,15 +62,7 @@ export async function routerBench(): Promise<BenchRow[]> {
   const server = await startServer(args, env, port, '/v2/health/ready');
   const children = [server];
   try {
-    const routerEnv = {
-      MODELDEPLOY_ROUTER_TOKEN: randomBytes(32).toString('hex'),
-      MODELDEPLOY_ROUTER_HOST: '127.0.0.1',
-      MODELDEPLOY_ROUTER_PORT: String(routerPort),
-      MODELDEPLOY_ROUTER_ADMIN_PORT: String(routerPort + 1),
-      MODELDEPLOY_UPSTREAM: `http://127.0.0.1:${port}`,
-    };
-    // Ready once it forwards: the runtime's readiness through the router.
-    const router = await startServer([path.join(REPO, 'dist', 'router.js')], routerEnv, routerPort, '/v2/health/ready');
+    const router = (await startBenchRouter(port, routerPort)).child;
     children.push(router);
     const infer = (p: number) => `http://127.0.0.1:${p}/v2/models/iris/infer`;
     const answer = await get(infer(routerPort), body, headers);

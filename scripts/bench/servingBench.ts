@@ -56,6 +56,12 @@ export function load(url: string, connections: number, body: Buffer, headers: Re
   return childResult<Load>(LOAD_CORE, [path.join(__dirname, 'loadGenerator.js'), JSON.stringify(spec)]);
 }
 
+/** A steady open-loop load of `ratePerSecond` from its own process on the load core: latencies at a rate the server keeps up with. */
+export function paced(url: string, ratePerSecond: number, body: Buffer, headers: Record<string, string>): Promise<Load> {
+  const spec = { url, ratePerSecond, durationS: DURATION_S, body: body.toString('base64'), headers };
+  return childResult<Load>(LOAD_CORE, [path.join(__dirname, 'pacedLatency.js'), JSON.stringify(spec)]);
+}
+
 /** Starts a server process on the server core and waits until `readyPath` answers 200. */
 export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
   const [command, argv] = pinned(SERVER_CORE, args);
@@ -182,14 +188,26 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
   }
 }
 
-export async function servingBench(): Promise<BenchRow[]> {
+/** The first digit of the MNIST test set: its 784 pixels, 0 to 255. */
+export function firstDigit(): number[] {
+  return gunzipSync(fs.readFileSync(path.join(MNIST, 'mnist_test.csv.gz'))).toString().split('\n')[1].split(',').slice(1).map(Number);
+}
+
+/** A free-batch copy of the MNIST model in a temporary folder, for `use`; removed after. */
+export async function withFreeBatchMnist<T>(use: (model: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-bench-'));
   try {
     const model = path.join(dir, 'mnist-free-batch.onnx');
     writeFreeBatchMnist(path.join(MNIST, 'mnist-8.onnx'), model);
-    const digit = gunzipSync(fs.readFileSync(path.join(MNIST, 'mnist_test.csv.gz'))).toString().split('\n')[1].split(',').slice(1).map(Number);
-    return [await tinyModelRow(), await mnistRow(model, digit, 'json'), await mnistRow(model, digit, 'binary')];
+    return await use(model);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function servingBench(): Promise<BenchRow[]> {
+  return withFreeBatchMnist(async (model) => {
+    const digit = firstDigit();
+    return [await tinyModelRow(), await mnistRow(model, digit, 'json'), await mnistRow(model, digit, 'binary')];
+  });
 }

@@ -47,6 +47,8 @@ export interface CliContext {
   canary?: string;
   /** deploy --canary: analyse the canary and roll it back on a regression. */
   analyze?: boolean;
+  /** deploy: start the candidate as a shadow; promote: promote the shadow. */
+  shadow?: boolean;
   signal: AbortSignal;
   extra: string[];
 }

@@ -5,7 +5,7 @@ import { environmentOf } from '../core/deploy/environments';
 import { environmentHistory } from '../core/deploy/history';
 import type { DeployPorts } from '../core/deploy/ports';
 import { promote } from '../core/deploy/promote';
-import { promoteCanary } from '../core/deploy/promoteCanary';
+import { promoteTrial } from '../core/deploy/promoteTrial';
 import type { ReleaseResult } from '../core/deploy/release';
 import { rollback } from '../core/deploy/rollback';
 import { loadProject } from '../core/project/loadProject';
@@ -33,8 +33,8 @@ function cliPorts(ctx: CliContext): DeployPorts {
 }
 
 function releaseJson(result: ReleaseResult) {
-  const { environment, version, digest, url, image, changed, smoke, swapMs, canary } = result;
-  return { environment, version, digest, ...(url ? { url } : {}), image, changed, ...(smoke ? { smoke } : {}), ...(swapMs !== undefined ? { swapMs: Math.round(swapMs) } : {}), ...(canary ? { canary } : {}), ...(result.diff ? { diff: result.diff } : {}) };
+  const { environment, version, digest, url, image, changed, smoke, swapMs, canary, shadow } = result;
+  return { environment, version, digest, ...(url ? { url } : {}), image, changed, ...(smoke ? { smoke } : {}), ...(swapMs !== undefined ? { swapMs: Math.round(swapMs) } : {}), ...(canary ? { canary } : {}), ...(shadow ? { shadow } : {}), ...(result.diff ? { diff: result.diff } : {}) };
 }
 
 /** `--canary PERCENT` as a number; core checks its range. */
@@ -74,11 +74,11 @@ export const deployCommands = {
     },
   },
   deploy: {
-    summary: 'deploy the built image to an environment after its diff, gates and approval (--env, --yes; --canary PERCENT [--analyze])',
+    summary: 'deploy the built image to an environment after its diff, gates and approval (--env, --yes; --canary PERCENT [--analyze] or --shadow)',
     async run(ctx: CliContext) {
       const canary = canaryShare(ctx.canary);
       const project = projectWithEnvironments(ctx, ctx.env);
-      const result = await deployProject(await connectEngine(), project, ctx.env, cliPorts(ctx), ctx.signal, { canary, analyze: ctx.analyze });
+      const result = await deployProject(await connectEngine(), project, ctx.env, cliPorts(ctx), ctx.signal, { canary, analyze: ctx.analyze, shadow: ctx.shadow });
       print(ctx, releaseJson(result), formatRelease(result));
       const analysis = result.canary?.analysis;
       if (analysis?.verdict !== 'regression') return 0;
@@ -88,13 +88,14 @@ export const deployCommands = {
     },
   },
   promote: {
-    summary: 'copy the exact image an environment runs to another (--from staging --to production), no rebuild; --canary: give an environment\'s canary every request',
+    summary: 'copy the exact image an environment runs to another (--from staging --to production), no rebuild; --canary or --shadow: give an environment\'s canary or shadow every request',
     async run(ctx: CliContext) {
-      if (ctx.canary !== undefined) {
-        if (ctx.canary !== '') throw new UserError(`promote --canary takes no value (it was given "${ctx.canary}")`, undefined, 'name the environment with --env: modeldeploy promote --canary --env production');
+      if (ctx.canary !== undefined || ctx.shadow) {
+        if (ctx.canary && ctx.canary !== '') throw new UserError(`promote --canary takes no value (it was given "${ctx.canary}")`, undefined, 'name the environment with --env: modeldeploy promote --canary --env production');
+        if (ctx.canary !== undefined && ctx.shadow) throw new UserError('promote takes --canary or --shadow, not both', undefined, 'an environment runs one trial at a time: name the one it runs');
         const environment = ctx.env ?? ctx.to ?? 'production';
         const project = projectWithEnvironments(ctx, environment);
-        const result = await promoteCanary(await connectEngine(), project, environment, cliPorts(ctx), ctx.signal);
+        const result = await promoteTrial(await connectEngine(), project, environment, ctx.shadow ? 'shadow' : 'canary', cliPorts(ctx), ctx.signal);
         print(ctx, releaseJson(result), formatRelease(result));
         return 0;
       }
@@ -106,7 +107,7 @@ export const deployCommands = {
     },
   },
   rollback: {
-    summary: 'put an environment back on an earlier image from its history (--env, --to VERSION|DIGEST); abort its canary if one runs',
+    summary: 'put an environment back on an earlier image from its history (--env, --to VERSION|DIGEST); abort its canary or shadow if one runs',
     async run(ctx: CliContext) {
       const project = projectWithEnvironments(ctx, ctx.env);
       const result = await rollback(await connectEngine(), project, ctx.env, ctx.to, cliPorts(ctx), ctx.signal);

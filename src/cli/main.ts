@@ -23,12 +23,15 @@ options:
   --binary           predict: send the inputs and receive the outputs as binary tensor data
   --follow           logs: keep printing until Ctrl+C
   --force            eject: overwrite the project's Dockerfile
-  --env NAME         diff, deploy, rollback, history, watch, promote --canary: the environment (staging,
-                     production, ...)
+  --env NAME         diff, deploy, rollback, history, watch, promote --canary|--shadow: the environment
+                     (staging, production, ...)
   --yes              deploy, promote, rollback: approve an environment that says approval: required
   --canary PERCENT   deploy: start the candidate beside the current version with PERCENT (1-99) of the
                      requests; promote --canary: give the canary every request (--env, default production);
                      rollback while a canary runs aborts it
+  --shadow           deploy: start the candidate beside the current version with a copy of each inference
+                     request, its answers compared with the current version's, which alone reach clients;
+                     promote --shadow: give the shadow every request; rollback while it runs aborts it
   --analyze          deploy --canary: watch the canary's live error rate and p95 against the current
                      version's for canary.analysis.window_s, roll it back on a regression (exit 3)
   --from NAME        promote: the environment whose image is copied (default staging)
@@ -78,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
         count: { type: 'string' },
         canary: { type: 'string' },
         analyze: { type: 'boolean', default: false },
+        shadow: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -101,8 +105,8 @@ async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze } = values;
-    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze, signal: abort.signal, extra: positionals.slice(1) });
+    const { project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze, shadow } = values;
+    return await command.run({ projectDir: project, json, model, port, input, batch, out, url, binary, follow, force, env, yes, from, to, registry, username, count, canary, analyze, shadow, signal: abort.signal, extra: positionals.slice(1) });
   } catch (error) {
     return reportError(error, options);
   }

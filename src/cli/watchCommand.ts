@@ -1,3 +1,5 @@
+import { environmentOf } from '../core/deploy/environments';
+import { readShadowScrape } from '../core/deploy/shadowScrape';
 import { connectEngine } from '../core/engine/dockerEngine';
 import { UserError } from '../core/errors';
 import { loadProject } from '../core/project/loadProject';
@@ -15,14 +17,17 @@ function countOption(value: string | undefined): number | undefined {
 }
 
 export const watchCommand = {
-  summary: `an environment's live request rate, p50/p95 latency, error rates, requests in flight and input drift (PSI per feature), every ${WATCH_INTERVAL_MS / 1000} s over the last ${WATCH_WINDOW_MS / 1000} s, until Ctrl+C (--env; --count N to stop after N reports)`,
+  summary: `an environment's live request rate, p50/p95 latency, error rates, requests in flight, input drift (PSI per feature) and a shadow's comparison, every ${WATCH_INTERVAL_MS / 1000} s over the last ${WATCH_WINDOW_MS / 1000} s, until Ctrl+C (--env; --count N to stop after N reports)`,
   async run(ctx: CliContext) {
     const count = countOption(ctx.count);
     const project = loadProject(ctx.projectDir);
     const url = await environmentServiceUrl(project, ctx.env, () => connectEngine());
     if (!ctx.json) process.stderr.write(`watching ${ctx.env} at ${metricsEndpoint(url)}\n`);
     const report = (figures: LiveFigures) => process.stdout.write(`${ctx.json ? JSON.stringify({ environment: ctx.env, url, ...figures }) : formatLiveFigures(figures)}\n`);
-    await watchMetrics(url, { count, signal: ctx.signal, onFigures: report, driftThreshold: project.watch.driftThreshold });
+    const environment = environmentOf(project, ctx.env);
+    // A shadow is read from the router on this machine; a registry environment has none.
+    const shadow = environment.registry ? undefined : async () => readShadowScrape(await connectEngine(), project, environment);
+    await watchMetrics(url, { count, signal: ctx.signal, onFigures: report, driftThreshold: project.watch.driftThreshold, shadow });
     return 0;
   },
 };

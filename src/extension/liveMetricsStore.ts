@@ -1,9 +1,12 @@
+import type Docker from 'dockerode';
 import * as vscode from 'vscode';
+import { readShadowScrape } from '../core/deploy/shadowScrape';
 import { configuredServiceUrl } from '../core/watch/environmentServiceUrl';
 import { formatLiveSummary } from '../core/watch/formatLiveFigures';
 import { liveFigures, type LiveFigures } from '../core/watch/liveFigures';
 import type { MetricScrape } from '../core/watch/metricScrape';
 import { scrapeMetrics } from '../core/watch/scrapeMetrics';
+import { ShadowWindow } from '../core/watch/shadowWindow';
 import { WATCH_INTERVAL_MS, WATCH_WINDOW_MS } from '../core/watch/watchMetrics';
 import type { ProjectConfig } from '../core/project/projectConfig';
 import { Disposable } from './disposable';
@@ -51,6 +54,7 @@ export class LiveMetricsStore extends Disposable {
   readonly onDidChangeSummary = this.summaryChanged.event;
   private lastSummary = '';
   private readonly windows = new Map<string, MetricScrape[]>();
+  private readonly shadowWindows = new Map<string, ShadowWindow>();
   private readonly series = new Map<string, LiveSeries>();
   private holders = 0;
   private timer?: NodeJS.Timeout;
@@ -59,6 +63,8 @@ export class LiveMetricsStore extends Disposable {
   constructor(
     private readonly projects: ProjectStore,
     private readonly environments: EnvironmentStore,
+    /** The engine, to read a shadow's comparison from its environment's router. */
+    private readonly engine: () => Promise<Docker>,
     private readonly intervalMs = WATCH_INTERVAL_MS,
   ) {
     super();
@@ -102,6 +108,7 @@ export class LiveMetricsStore extends Disposable {
       // Figures nobody keeps reading would go stale on the views: they are dropped, and read afresh next time.
       this.series.clear();
       this.windows.clear();
+      this.shadowWindows.clear();
       this.fireChanges();
     });
   }
@@ -144,6 +151,7 @@ export class LiveMetricsStore extends Disposable {
         const key = keyOf(config, view.name);
         served.add(key);
         await this.scrape(key, url, config.watch.driftThreshold);
+        if (view.status?.shadow || this.shadowWindows.has(key)) await this.scrapeShadow(key, config, view);
       }
     }
     // An environment that stopped serving has no live figures.
@@ -151,6 +159,7 @@ export class LiveMetricsStore extends Disposable {
       if (served.has(key)) continue;
       this.series.delete(key);
       this.windows.delete(key);
+      this.shadowWindows.delete(key);
     }
     this.fireChanges();
     if (this.holders > 0) this.schedule(this.intervalMs);
@@ -165,6 +174,22 @@ export class LiveMetricsStore extends Disposable {
     if (summary === this.lastSummary) return;
     this.lastSummary = summary;
     this.summaryChanged.fire();
+  }
+
+  /** Adds the comparison of the environment's shadow, read from its router, to the figures just scraped; none once it has ended. */
+  private async scrapeShadow(key: string, config: ProjectConfig, view: EnvironmentView): Promise<void> {
+    const latest = this.series.get(key)?.points.at(-1);
+    let read;
+    try {
+      read = view.status?.shadow ? await readShadowScrape(await this.engine(), config, view.config) : undefined;
+    } catch (error) {
+      log.debug(`the shadow of ${view.name}: ${(error as Error).message}`);
+    }
+    const window = this.shadowWindows.get(key) ?? new ShadowWindow();
+    const figures = window.add(read, WATCH_WINDOW_MS);
+    if (figures) this.shadowWindows.set(key, window);
+    else this.shadowWindows.delete(key);
+    if (latest && figures) latest.shadow = figures;
   }
 
   private async scrape(key: string, url: string, driftThreshold: number): Promise<void> {

@@ -43,7 +43,7 @@ export function startModelDeploy(context: vscode.ExtensionContext, view: vscode.
   const engine = add(new EngineState());
   const logins = add(new RegistryLogins(context.secrets, context.globalState));
   const environments = add(new EnvironmentStore(engine, logins.credentials, logins.onDidChange));
-  const live = add(new LiveMetricsStore(store, environments));
+  const live = add(new LiveMetricsStore(store, environments, () => engine.engine()));
   add(live.holdWhileVisible(view));
   const tree = add(new ProjectTreeProvider(store, engine, environments, live));
   add(new ConfigDiagnostics(store));

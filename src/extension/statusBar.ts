@@ -10,15 +10,17 @@ import type { ProjectEntry, ProjectStore } from './projectStore';
 
 /**
  * What runs where: `staging 2.0.0 · production 1.0.0`, `–` where nothing is deployed, `?` where it cannot
- * be read, a canary beside the current version (`production 2.0.0 + canary 3.0.0 10%`), and the live
- * request rate of an environment that is being watched: `staging 2.0.0 (3.2/s)`.
+ * be read, a canary or a shadow beside the current version (`production 2.0.0 + canary 3.0.0 10%`,
+ * `production 2.0.0 + shadow 3.0.0`), and the live request rate of an environment that is being watched:
+ * `staging 2.0.0 (3.2/s)`.
  */
 export function describeEnvironments(views: readonly EnvironmentView[], live: (view: EnvironmentView) => LiveFigures | undefined = () => undefined): string {
   return views
     .map((v) => {
       const rate = live(v)?.requestsPerSecond;
-      const canary = v.status?.canary;
-      return `${v.name} ${v.status?.current?.version ?? (v.status ? '–' : '?')}${canary ? ` + canary ${canary.version} ${canary.share}%` : ''}${rate === null || rate === undefined ? '' : ` (${rate.toFixed(1)}/s)`}`;
+      const { canary, shadow } = v.status ?? {};
+      const trial = canary ? ` + canary ${canary.version} ${canary.share}%` : shadow ? ` + shadow ${shadow.version}` : '';
+      return `${v.name} ${v.status?.current?.version ?? (v.status ? '–' : '?')}${trial}${rate === null || rate === undefined ? '' : ` (${rate.toFixed(1)}/s)`}`;
     })
     .join(' · ');
 }

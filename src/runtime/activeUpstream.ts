@@ -1,3 +1,4 @@
+import type { ShadowCompare } from './shadowComparison';
 import type { Upstream } from './upstreamUrl';
 import { WeightedSplit } from './weightedSplit';
 
@@ -16,9 +17,18 @@ export interface Canary {
   since: string;
 }
 
+/** A candidate version that gets a copy of each inference request; only the active version's answer is sent back. */
+export interface Shadow {
+  upstream: Upstream;
+  /** When it was set, as an ISO time. */
+  since: string;
+  /** Which output the two answers are compared on, and how. */
+  compare: ShadowCompare;
+}
+
 /**
- * The version that serves traffic now, the canary beside it if there is one, and how many requests are
- * still in flight on each version.
+ * The version that serves traffic now, the canary or the shadow beside it if there is one (never both:
+ * the admin API refuses), and how many requests are still in flight on each version.
  *
  * A request takes its upstream once, when it arrives (`lease`), and keeps it to the end: so a switch is
  * atomic (Node runs one handler at a time, and every request that arrives after `switchTo` returns gets
@@ -30,6 +40,7 @@ export class ActiveUpstream {
   private since: Date | undefined;
   private canaryNow: Canary | undefined;
   private split: WeightedSplit | undefined;
+  private shadowNow: Shadow | undefined;
   private readonly inFlight = new Map<string, number>();
   private readonly drainWaiters = new Map<string, Set<() => void>>();
 
@@ -50,15 +61,34 @@ export class ActiveUpstream {
     return this.canaryNow;
   }
 
+  get shadow(): Shadow | undefined {
+    return this.shadowNow;
+  }
+
   /**
    * Makes `next` the upstream of every request from now on; returns the one it replaces. Switching to the
-   * canary promotes it: it gets all the traffic and is no longer a canary.
+   * canary or the shadow promotes it: it gets all the traffic and is no longer a canary or a shadow.
    */
   switchTo(next: Upstream): Upstream | undefined {
     const previous = this.current;
     this.current = next;
     this.since = new Date();
     if (this.canaryNow?.upstream.url === next.url) this.clearCanary();
+    if (this.shadowNow?.upstream.url === next.url) this.clearShadow();
+    return previous;
+  }
+
+  /** Mirrors the inference requests that arrive from now on to `upstream`; returns the shadow it replaces. */
+  setShadow(upstream: Upstream, compare: ShadowCompare): Shadow | undefined {
+    const previous = this.shadowNow;
+    this.shadowNow = { upstream, since: new Date().toISOString(), compare };
+    return previous;
+  }
+
+  /** Stops mirroring requests that arrive from now on; returns the shadow that was set. */
+  clearShadow(): Shadow | undefined {
+    const previous = this.shadowNow;
+    this.shadowNow = undefined;
     return previous;
   }
 
@@ -91,6 +121,11 @@ export class ActiveUpstream {
     return this.leaseOn(this.current);
   }
 
+  /** The shadow, for one mirrored request: held until its copy is answered, so that draining waits for it. */
+  leaseShadow(): Lease | undefined {
+    return this.leaseOn(this.shadowNow?.upstream);
+  }
+
   private leaseOn(upstream: Upstream | undefined): Lease | undefined {
     if (!upstream) return undefined;
     this.inFlight.set(upstream.url, (this.inFlight.get(upstream.url) ?? 0) + 1);
@@ -115,10 +150,10 @@ export class ActiveUpstream {
     return this.inFlight.get(url) ?? 0;
   }
 
-  /** Requests in flight by upstream URL: the active one and the canary always, others while they still have some. */
+  /** Requests in flight by upstream URL: the active one, the canary and the shadow always, others while they still have some. */
   inFlightCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const upstream of [this.current, this.canaryNow?.upstream]) if (upstream) counts[upstream.url] = this.inFlightOn(upstream.url);
+    for (const upstream of [this.current, this.canaryNow?.upstream, this.shadowNow?.upstream]) if (upstream) counts[upstream.url] = this.inFlightOn(upstream.url);
     for (const [url, count] of this.inFlight) counts[url] = count;
     return counts;
   }

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { Lease } from './activeUpstream';
-import { endToEndHeaders } from './hopByHopHeaders';
+import { endToEndHeaders, forwardedHeaders } from './hopByHopHeaders';
 import { sendJson } from './jsonResponse';
 import type { Upstream } from './upstreamUrl';
 
@@ -45,13 +45,7 @@ class UpstreamTimeout extends Error {}
  */
 export function proxyRequest(request: http.IncomingMessage, response: http.ServerResponse, firstLease: Lease | undefined, context: ProxyContext, done: (outcome: ProxyOutcome) => void): void {
   const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  const headers = endToEndHeaders(request.rawHeaders);
-  // The upstream gets its own Host; the client's goes on as X-Forwarded-Host.
-  delete headers.host;
-  if (request.headers.host) headers['x-forwarded-host'] = request.headers.host;
-  const clientAddress = request.socket.remoteAddress ?? '';
-  headers['x-forwarded-for'] = request.headers['x-forwarded-for'] ? `${request.headers['x-forwarded-for']}, ${clientAddress}` : clientAddress;
-  headers['x-forwarded-proto'] = 'http';
+  const headers: http.OutgoingHttpHeaders = forwardedHeaders(request);
   // The body's length is unknown (the client sent it chunked): node re-frames it chunked to the upstream.
   if (request.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
 

@@ -26,6 +26,11 @@ async function main(): Promise<void> {
         if (to) log('info', 'canary set', { environment, canary: to.upstream.url, weight: to.weight, previous: from?.upstream.url ?? null });
         else log('info', 'canary cleared', { environment, canary: from?.upstream.url ?? null });
       },
+      onShadow: (to, from) => {
+        accessLog.flush();
+        if (to) log('info', 'shadow set', { environment, shadow: to.upstream.url, compare: to.compare, previous: from?.upstream.url ?? null });
+        else log('info', 'shadow cleared', { environment, shadow: from?.upstream.url ?? null });
+      },
     });
   } catch (error) {
     log('error', `the router cannot listen: ${(error as Error).message}`, { environment });

@@ -1,7 +1,8 @@
 import type * as http from 'node:http';
-import type { ActiveUpstream, Canary } from './activeUpstream';
+import type { ActiveUpstream, Canary, Shadow } from './activeUpstream';
 import { sendJson } from './jsonResponse';
 import type { RouterMetrics } from './routerMetrics';
+import { SHADOW_TASKS, type ShadowCompare } from './shadowComparison';
 import { parseUpstreamUrl, type Upstream } from './upstreamUrl';
 
 export interface AdminContext {
@@ -15,9 +16,11 @@ export interface AdminContext {
   onSwitch?: (to: Upstream, from: Upstream | undefined) => void;
   /** Called after the canary is set or cleared (`to` undefined), for the log. */
   onCanary?: (to: Canary | undefined, from: Canary | undefined) => void;
+  /** Called after the shadow is set or cleared (`to` undefined), for the log. */
+  onShadow?: (to: Shadow | undefined, from: Shadow | undefined) => void;
 }
 
-// A switch or canary request is one short URL and a number; anything bigger is not one.
+// A switch, canary or shadow request is one short URL and a number or an output's name; anything bigger is not one.
 const MAX_BODY_BYTES = 4096;
 const MAX_DRAIN_WAIT_MS = 600_000;
 // As on the model server: curl's default (form-encoded) is taken as JSON so `curl -d '{...}'` works.
@@ -45,8 +48,8 @@ type Answer = [number, unknown];
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
- * The admin API: read and switch the active upstream, set or clear a canary, wait for an old one to
- * drain, read the per-upstream metrics. Every request needs the bearer token. Resolves with the status
+ * The admin API: read and switch the active upstream, set or clear a canary or a shadow, wait for an old
+ * one to drain, read the per-upstream metrics. Every request needs the bearer token. Resolves with the status
  * sent, for the access log.
  */
 export async function handleAdmin(request: http.IncomingMessage, response: http.ServerResponse, context: AdminContext): Promise<number> {
@@ -87,7 +90,7 @@ async function route(request: http.IncomingMessage, url: URL, context: AdminCont
       return [200, { ok: true }];
     case '/upstream':
       allow('GET', 'PUT');
-      if (request.method === 'GET') return [200, { url: active.upstream?.url ?? null, since: active.activeSince ?? null, canary: canaryJson(active.canary), inFlight: active.inFlightCounts() }];
+      if (request.method === 'GET') return [200, { url: active.upstream?.url ?? null, since: active.activeSince ?? null, canary: canaryJson(active.canary), shadow: shadowJson(active.shadow), inFlight: active.inFlightCounts() }];
       return switchUpstream(await readJson(request), context);
     case '/upstream/drained':
       allow('GET');
@@ -96,11 +99,15 @@ async function route(request: http.IncomingMessage, url: URL, context: AdminCont
       allow('PUT', 'DELETE');
       if (request.method === 'DELETE') return clearCanary(context);
       return setCanary(await readJson(request), context);
+    case '/shadow':
+      allow('PUT', 'DELETE');
+      if (request.method === 'DELETE') return clearShadow(context);
+      return setShadow(await readJson(request), context);
     case '/metrics':
       allow('GET');
       return [200, new TextBody(context.metrics.text(active.inFlightCounts()), PROMETHEUS_TEXT)];
     default:
-      throw new AdminError(404, `no route ${url.pathname}; the admin API has /healthz, /upstream, /upstream/drained, /canary and /metrics`);
+      throw new AdminError(404, `no route ${url.pathname}; the admin API has /healthz, /upstream, /upstream/drained, /canary, /shadow and /metrics`);
   }
 }
 
@@ -122,6 +129,8 @@ function setCanary(body: unknown, context: AdminContext): Answer {
   const active = context.active.upstream;
   if (!active) throw new AdminError(409, 'no upstream is active: a canary runs beside the active version, so set one first (PUT /upstream)');
   if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a canary must be another version`);
+  const shadow = context.active.shadow;
+  if (shadow) throw new AdminError(409, `${shadow.upstream.url} is the shadow: clear it first (DELETE /shadow); a canary and a shadow do not run together`);
   const previous = context.active.setCanary(upstream, weight);
   context.onCanary?.(context.active.canary, previous);
   return [200, { ...canaryJson(context.active.canary), active: active.url, previous: previous?.upstream.url ?? null }];
@@ -133,6 +142,48 @@ function clearCanary(context: AdminContext): Answer {
   return [200, { url: null, previous: previous?.upstream.url ?? null }];
 }
 
+function shadowJson(shadow: Shadow | undefined): { url: string; since: string; compare: ShadowCompare } | null {
+  return shadow ? { url: shadow.upstream.url, since: shadow.since, compare: shadow.compare } : null;
+}
+
+function setShadow(body: unknown, context: AdminContext): Answer {
+  const { url: requested, compare } = (body ?? {}) as { url?: unknown; compare?: unknown };
+  let upstream: Upstream;
+  try {
+    upstream = parseUpstreamUrl(requested);
+  } catch (error) {
+    throw new AdminError(400, `the body must be {"url": "http://host:port", "compare": {"output": "<output>", "task": "classification"}}: ${(error as Error).message}`);
+  }
+  const comparing = shadowCompare(compare);
+  const active = context.active.upstream;
+  if (!active) throw new AdminError(409, 'no upstream is active: a shadow runs beside the active version, so set one first (PUT /upstream)');
+  if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a shadow must be another version`);
+  const canary = context.active.canary;
+  if (canary) throw new AdminError(409, `${canary.upstream.url} is the canary: clear it first (DELETE /canary); a canary and a shadow do not run together`);
+  const previous = context.active.setShadow(upstream, comparing);
+  context.metrics.shadowSet(upstream);
+  context.onShadow?.(context.active.shadow, previous);
+  return [200, { ...shadowJson(context.active.shadow), active: active.url, previous: previous?.upstream.url ?? null }];
+}
+
+/** The body's `compare`, every field optional (null as good as absent); 400 naming the field that is wrong. */
+function shadowCompare(compare: unknown): ShadowCompare {
+  if (compare === undefined || compare === null) return {};
+  if (typeof compare !== 'object' || Array.isArray(compare)) throw new AdminError(400, `"compare" must be an object such as {"output": "probabilities", "task": "classification"}, not ${JSON.stringify(compare)}`);
+  const { output, task, ...others } = compare as Record<string, unknown>;
+  const unknown = Object.keys(others)[0];
+  if (unknown !== undefined) throw new AdminError(400, `"compare" has no field ${JSON.stringify(unknown)}: it takes "output" and "task"`);
+  if (output !== undefined && output !== null && (typeof output !== 'string' || output === '')) throw new AdminError(400, `"compare.output" must be the name of an output (a non-empty string), not ${JSON.stringify(output)}`);
+  if (task !== undefined && task !== null && !(SHADOW_TASKS as readonly unknown[]).includes(task)) throw new AdminError(400, `"compare.task" must be "classification", "regression" or "raw", not ${JSON.stringify(task)}`);
+  return { ...(typeof output === 'string' ? { output } : {}), ...(typeof task === 'string' ? { task: task as ShadowCompare['task'] } : {}) };
+}
+
+function clearShadow(context: AdminContext): Answer {
+  const previous = context.active.clearShadow();
+  if (previous) context.onShadow?.(undefined, previous);
+  return [200, { url: null, previous: previous?.upstream.url ?? null }];
+}
+
 function switchUpstream(body: unknown, context: AdminContext): Answer {
   const requested = (body as { url?: unknown } | null)?.url;
   let next: Upstream;
@@ -141,11 +192,12 @@ function switchUpstream(body: unknown, context: AdminContext): Answer {
   } catch (error) {
     throw new AdminError(400, `the body must be {"url": "http://host:port"}: ${(error as Error).message}`);
   }
-  const canary = context.active.canary;
+  const { canary, shadow } = context.active;
   const previous = context.active.switchTo(next);
   context.onSwitch?.(next, previous);
-  // Switching to the canary promotes it: it is no longer a canary.
+  // Switching to the canary or the shadow promotes it: it is no longer a canary or a shadow.
   if (canary && !context.active.canary) context.onCanary?.(undefined, canary);
+  if (shadow && !context.active.shadow) context.onShadow?.(undefined, shadow);
   return [200, { url: next.url, previous: previous?.url ?? null }];
 }
 
@@ -159,9 +211,10 @@ async function waitForDrain(query: URLSearchParams, context: AdminContext): Prom
   const timeoutText = query.get('timeoutMs') ?? '0';
   const timeoutMs = Number(timeoutText);
   if (!/^\d+$/.test(timeoutText) || timeoutMs > MAX_DRAIN_WAIT_MS) throw new AdminError(400, `?timeoutMs=${timeoutText} is not a whole number from 0 to ${MAX_DRAIN_WAIT_MS}`);
-  // The active upstream and the canary keep getting new requests, so waiting for them to drain would wait for nothing.
+  // The active upstream, the canary and the shadow keep getting new requests, so waiting for them to drain would wait for nothing.
   if (context.active.upstream?.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: switch away from it before waiting for it to drain`);
   if (context.active.canary?.upstream.url === upstream.url) throw new AdminError(409, `${upstream.url} is the canary: clear it (DELETE /canary) before waiting for it to drain`);
+  if (context.active.shadow?.upstream.url === upstream.url) throw new AdminError(409, `${upstream.url} is the shadow: clear it (DELETE /shadow) before waiting for it to drain`);
   const inFlight = await context.active.waitUntilDrained(upstream.url, timeoutMs, context.stopping);
   return [200, { url: upstream.url, drained: inFlight === 0, inFlight }];
 }

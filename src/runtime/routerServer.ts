@@ -1,13 +1,14 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActiveUpstream, type Canary } from './activeUpstream';
+import { ActiveUpstream, type Canary, type Shadow } from './activeUpstream';
 import { bearerTokenCheck } from './bearerToken';
 import { applyClientLimits } from './clientLimits';
 import { proxyRequest } from './proxyRequest';
 import { routerAccessLogLine } from './routerAccessLogLine';
 import { handleAdmin } from './routerAdmin';
 import type { RouterConfig } from './routerConfig';
-import { RouterMetrics } from './routerMetrics';
+import { isInference, RouterMetrics } from './routerMetrics';
+import { ShadowMirror } from './shadowMirror';
 import type { Upstream } from './upstreamUrl';
 
 export interface RouterHooks {
@@ -17,6 +18,8 @@ export interface RouterHooks {
   onSwitch?: (to: Upstream, from: Upstream | undefined) => void;
   /** Called after the canary is set or cleared (`to` undefined, also when a switch to it promoted it). */
   onCanary?: (to: Canary | undefined, from: Canary | undefined) => void;
+  /** Called after the shadow is set or cleared (`to` undefined, also when a switch to it promoted it). */
+  onShadow?: (to: Shadow | undefined, from: Shadow | undefined) => void;
 }
 
 export interface RunningRouter {
@@ -36,7 +39,8 @@ const UPSTREAM_IDLE_SOCKET_MS = 30_000;
 
 /**
  * The environment router: a traffic listener that forwards every request to the active upstream (or, for
- * its share, to the canary), and an admin listener that switches them and reads their metrics.
+ * its share, to the canary; a copy of inference requests to the shadow), and an admin listener that
+ * switches them and reads their metrics.
  */
 export async function startRouter(config: RouterConfig, hooks: RouterHooks = {}): Promise<RunningRouter> {
   const active = new ActiveUpstream(config.upstream);
@@ -47,11 +51,14 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const metrics = new RouterMetrics();
   // A second attempt (nothing of the first reached a server) goes to the active version, never the canary.
   const proxyContext = { agent, lease: () => active.leaseActive(), upstreamTimeoutMs: config.upstreamTimeoutMs, environment: config.environment, closing };
+  const mirror = new ShadowMirror({ active, agent, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs });
 
   const traffic = http.createServer((request, response) => {
     const started = performance.now();
     // The upstream is taken here, on arrival, and kept: this is what makes a switch atomic.
     const lease = active.lease();
+    // Looked at only while a shadow is set: without one, a request costs what it did before shadows.
+    if (active.shadow) mirror.watch(request, response);
     proxyRequest(request, response, lease, proxyContext, (outcome) => {
       const path = pathOf(request);
       const seconds = (performance.now() - started) / 1000;
@@ -68,7 +75,7 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const authorized = bearerTokenCheck(config.token);
   const admin = http.createServer((request, response) => {
     const started = performance.now();
-    void handleAdmin(request, response, { active, metrics, authorized, stopping: stopping.signal, onSwitch: hooks.onSwitch, onCanary: hooks.onCanary }).then((status) => {
+    void handleAdmin(request, response, { active, metrics, authorized, stopping: stopping.signal, onSwitch: hooks.onSwitch, onCanary: hooks.onCanary, onShadow: hooks.onShadow }).then((status) => {
       hooks.accessLog?.(JSON.stringify({ time: new Date().toISOString(), admin: true, method: request.method, path: pathOf(request), status, ms: elapsedMs(started) }));
       if (closing()) admin.closeIdleConnections();
     });
@@ -97,11 +104,6 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
       agent.destroy();
     },
   };
-}
-
-/** Inference requests as the model server tells them apart (its `infer` route), for the metrics. */
-function isInference(path: string): boolean {
-  return path.startsWith('/v2/models/') && path.endsWith('/infer');
 }
 
 /** The path without the query: queries may carry what does not belong in logs. */

@@ -218,7 +218,7 @@ describe('canary releases of a local environment (MNIST 8.0.0 -> 8.1.0, real dig
     const started = parseJson<CanaryJson>((await runOk(project.args('deploy', '--env', 'staging', '--canary', '30', '--json'))).stdout);
     assert.deepEqual(started.canary, { version: '8.1.0', share: 30, beside: '8.0.0', state: 'running' });
     const text = await runOk(project.args('rollback', '--env', 'staging'));
-    assert.match(text.stdout, /staging runs 8\.0\.0 with every request again: the canary 8\.1\.0 \(30 %\) was rolled back and removed/);
+    assert.match(text.stdout, /staging runs 8\.0\.0 alone again: the canary 8\.1\.0 \(30 %\) was rolled back and removed/);
 
     const containers = await containersByImage(project, 'staging');
     assert.deepEqual([...containers.keys()], [v1Id], 'the canary\'s container is gone');

@@ -41,11 +41,7 @@ export function mnistDigits(count: number): Digit[] {
  * fault of a real model in the real runtime, the kind a bad export or a changed preprocessing makes.
  */
 export function writeDegradedMnist(source: string, target: string): void {
-  const model = onnx.ModelProto.decode(fs.readFileSync(source));
-  const graph = model.graph!;
-  const output = graph.output![0].name!;
-  const producer = graph.node!.find((n) => n.output![0] === output)!;
-  producer.output![0] = `${output}_scores`;
+  const { model, graph, output } = withScoresRenamed(source);
   const input = graph.input![0].name!;
   graph.initializer!.push(onnx.TensorProto.create({ name: 'degraded_table', dataType: onnx.TensorProto.DataType.FLOAT, dims: [2], floatData: [0, 0] }));
   const attribute = (name: string, fields: Partial<onnx.IAttributeProto>) => onnx.AttributeProto.create({ name, ...fields });
@@ -57,6 +53,28 @@ export function writeDegradedMnist(source: string, target: string): void {
     onnx.NodeProto.create({ opType: 'Add', name: 'degraded_add', input: [`${output}_scores`, 'degraded_zero'], output: [output] }),
   );
   fs.writeFileSync(target, onnx.ModelProto.encode(model).finish());
+}
+
+/**
+ * A biased version of the MNIST model: `bias` added to class 0's score. It answers every request, but
+ * digits whose best score beats class 0's by less than `bias` are now called 0: a model that disagrees
+ * with the original on some inputs and not others, as a shadow is meant to find out.
+ */
+export function writeBiasedMnist(source: string, target: string, bias: number): void {
+  const { model, graph, output } = withScoresRenamed(source);
+  graph.initializer!.push(onnx.TensorProto.create({ name: 'biased_offset', dataType: onnx.TensorProto.DataType.FLOAT, dims: [1, 10], floatData: [bias, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
+  graph.node!.push(onnx.NodeProto.create({ opType: 'Add', name: 'biased_add', input: [`${output}_scores`, 'biased_offset'], output: [output] }));
+  fs.writeFileSync(target, onnx.ModelProto.encode(model).finish());
+}
+
+/** The model at `source` with its output's producer writing `<output>_scores` instead, for nodes appended after it. */
+function withScoresRenamed(source: string): { model: onnx.ModelProto; graph: onnx.IGraphProto; output: string } {
+  const model = onnx.ModelProto.decode(fs.readFileSync(source));
+  const graph = model.graph!;
+  const output = graph.output![0].name!;
+  const producer = graph.node!.find((n) => n.output![0] === output)!;
+  producer.output![0] = `${output}_scores`;
+  return { model, graph, output };
 }
 
 export interface LoadRecord {

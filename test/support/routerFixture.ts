@@ -14,19 +14,14 @@ export const ROUTER = path.join(REPO_ROOT, 'dist', 'router.js');
 export const TOKEN = 'router-test-token-0123456789abcdef';
 export const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` });
 
-/**
- * A stand-in for a model container: answers every request with its own name and what it received.
- * `/slow` requests are held until the test releases them; `/echo` streams the body straight back.
- */
-export class FakeUpstream extends EventEmitter {
-  readonly received: string[] = [];
-  private readonly held = new Map<string, () => void>();
-  private readonly server: http.Server;
+/** A stand-in server on a loopback port, as the router reaches an upstream: `start` it, then use its `url`. */
+export class LoopbackUpstream extends EventEmitter {
+  protected readonly server: http.Server;
   url = '';
 
-  constructor(readonly name: string) {
+  constructor(handler: http.RequestListener) {
     super();
-    this.server = http.createServer((request, response) => this.answer(request, response));
+    this.server = http.createServer(handler);
     // Like the model server: idle connections outlive the router's pool, so the router always closes first.
     this.server.keepAliveTimeout = 65_000;
   }
@@ -43,6 +38,24 @@ export class FakeUpstream extends EventEmitter {
     return this.url.slice('http://'.length);
   }
 
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A stand-in for a model container: answers every request with its own name and what it received.
+ * `/slow` requests are held until the test releases them; `/echo` streams the body straight back.
+ */
+export class FakeUpstream extends LoopbackUpstream {
+  readonly received: string[] = [];
+  private readonly held = new Map<string, () => void>();
+
+  constructor(readonly name: string) {
+    super((request, response) => this.answer(request, response));
+  }
+
   /** Resolves when a held request with this id has arrived here. */
   arrival(id: string): Promise<void> {
     return this.held.has(id) ? Promise.resolve() : once(this, `arrived:${id}`).then(() => undefined);
@@ -50,11 +63,6 @@ export class FakeUpstream extends EventEmitter {
 
   release(id: string): void {
     this.held.get(id)?.();
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -175,7 +183,7 @@ export function send(url: string, options: { method?: string; headers?: Record<s
   });
 }
 
-export async function switchTo(router: RouterProcess, upstream: FakeUpstream | string): Promise<{ url: string; previous: string | null }> {
+export async function switchTo(router: RouterProcess, upstream: LoopbackUpstream | string): Promise<{ url: string; previous: string | null }> {
   const answer = await httpRequest(`${router.adminUrl}/upstream`, { method: 'PUT', headers: auth(), body: JSON.stringify({ url: typeof upstream === 'string' ? upstream : upstream.url }) });
   assert.equal(answer.status, 200, answer.text);
   return answer.json() as { url: string; previous: string | null };

@@ -32,7 +32,7 @@ describe('the environment router', function () {
     assert.deepEqual(JSON.parse(answer.text), { error: 'no version is deployed to staging yet' });
     assert.equal(answer.headers['x-model-deploy-environment'], 'staging');
     const state = await httpRequest(`${router.adminUrl}/upstream`, { headers: auth() });
-    assert.deepEqual(state.json(), { url: null, since: null, canary: null, inFlight: {} });
+    assert.deepEqual(state.json(), { url: null, since: null, canary: null, shadow: null, inFlight: {} });
   });
 
   it('forwards method, path, query, headers and body, and passes back status and headers', async () => {

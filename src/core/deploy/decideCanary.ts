@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { UserError } from '../errors';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
-import { abortCanary } from './abortCanary';
+import { abortTrial } from './abortTrial';
 import { analyzeCanary, type CanaryAnalysis } from './canaryAnalysis';
 import { localEnvironmentState, upstreamOf } from './localEnvironment';
 
@@ -18,6 +18,6 @@ export async function decideCanary(docker: Docker, project: ProjectConfig, envir
   const analysis = await analyzeCanary(admin, { canary: { url: upstreamOf(canary.container), version: canary.version }, current: { url: upstreamOf(active.container), version: active.version } }, project.canary.analysis, options);
   if (analysis.verdict !== 'regression') return { analysis, aborted: false };
   options.progress(`the canary ${canary.version} regressed (${analysis.reasons.join('; ')}): rolling it back`);
-  await abortCanary(docker, project, environment, { ...state, active, canary });
+  await abortTrial(docker, project, environment, { ...state, active });
   return { analysis, aborted: true };
 }

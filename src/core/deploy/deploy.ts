@@ -5,7 +5,7 @@ import type { MetricsDiff } from './diffTypes';
 import { environmentOf } from './environments';
 import { ensureLocal, environmentStatus, localImage } from './environmentState';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
-import { checkCanaryRequest } from './localCanary';
+import { checkTrialRequest } from './localTrial';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
 import { release, type ReleaseOptions, type ReleaseResult } from './release';
@@ -34,10 +34,11 @@ export async function diffEnvironment(docker: Docker, project: ProjectConfig, en
 
 /**
  * `deploy --env`: the project's built image into an environment; with `canary`, beside the current
- * version with that percentage of the requests (and with `analyze`, watched and rolled back on a regression).
+ * version with that percentage of the requests (and with `analyze`, watched and rolled back on a
+ * regression); with `shadow`, beside it with a copy of each request.
  */
-export async function deployProject(docker: Docker, project: ProjectConfig, environmentName: string | undefined, ports: DeployPorts, signal?: AbortSignal, options: Pick<ReleaseOptions, 'canary' | 'analyze'> = {}): Promise<ReleaseResult> {
+export async function deployProject(docker: Docker, project: ProjectConfig, environmentName: string | undefined, ports: DeployPorts, signal?: AbortSignal, options: Pick<ReleaseOptions, 'canary' | 'analyze' | 'shadow'> = {}): Promise<ReleaseResult> {
   const environment = environmentOf(project, environmentName);
-  checkCanaryRequest(environment, options);
+  checkTrialRequest(environment, options);
   return release(docker, project, environment, await candidateImage(docker, project), ports, { action: 'deploy', signal, ...options });
 }

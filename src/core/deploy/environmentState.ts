@@ -4,6 +4,7 @@ import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig'
 import type { CredentialSource } from '../registry/credentials';
 import type { ImageIdentity } from './imageIdentity';
 import { localEnvironmentState } from './localEnvironment';
+import type { RunningTrial } from './localTrial';
 import { environmentRegistry, pullImage, registryImage } from './registryEnvironment';
 
 /** What an environment runs now and where it answers. */
@@ -19,6 +20,8 @@ export interface EnvironmentStatus {
   serving?: boolean;
   /** A candidate served beside `current` with `share` percent of the requests (local environments). */
   canary?: CanaryStatus;
+  /** A candidate that gets a copy of each inference request beside `current`, which alone answers (local environments). */
+  shadow?: ShadowStatus;
 }
 
 /** A canary as an environment's status shows it: the image, its share of the requests, since when. */
@@ -27,6 +30,19 @@ export interface CanaryStatus extends ImageIdentity {
   share: number;
   /** When the router started sending it requests (ISO 8601). */
   since: string;
+}
+
+/** A shadow as an environment's status shows it: the image, since when it gets its copies. */
+export interface ShadowStatus extends ImageIdentity {
+  /** When the router started mirroring requests to it (ISO 8601). */
+  since: string;
+}
+
+/** The trial an environment's status shows, if one runs. */
+export function statusTrial(status: Pick<EnvironmentStatus, 'canary' | 'shadow'>): RunningTrial | undefined {
+  if (status.canary) return { kind: 'canary', version: status.canary.version, share: status.canary.share };
+  if (status.shadow) return { kind: 'shadow', version: status.shadow.version };
+  return undefined;
 }
 
 /** An image of the local engine as environments know images (the engine's id is its digest). */
@@ -51,7 +67,7 @@ export async function environmentStatus(docker: Docker, project: ProjectConfig, 
     return { ...base, current, url: state.url, serving: Boolean(state.router?.running && state.active && state.active.image === current?.imageId) };
   }
   const state = await localEnvironmentState(docker, project, environment);
-  const [current, canary] = await Promise.all([state.active, state.canary].map((version) => (version ? localImage(docker, version.image) : undefined)));
+  const [current, canary, shadow] = await Promise.all([state.active, state.canary, state.shadow].map((version) => (version ? localImage(docker, version.image) : undefined)));
   const named = (image: ImageIdentity) => ({ ...image, image: `${project.name}:${image.version}` });
   return {
     ...base,
@@ -59,6 +75,7 @@ export async function environmentStatus(docker: Docker, project: ProjectConfig, 
     current: current && named(current),
     serving: Boolean(state.router?.running && state.active),
     ...(canary && state.canary ? { canary: { ...named(canary), share: state.canary.weight, since: state.canary.since } } : {}),
+    ...(shadow && state.shadow ? { shadow: { ...named(shadow), since: state.shadow.since } } : {}),
   };
 }
 

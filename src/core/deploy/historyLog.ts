@@ -9,7 +9,8 @@ import type { GateCheck } from './diffTypes';
  * One deploy, promote or rollback, as the audit trail keeps it. Never holds a credential. A canary is
  * recorded by the same three actions with its share in `canary`: a deploy that started it (the version
  * serves that share, beside the one before), the promote that gave it every request, or the rollback
- * that aborted it (then `version` is the one that serves on, `from` the canary's digest).
+ * that aborted it (then `version` is the one that serves on, `from` the canary's digest). A shadow is
+ * recorded the same way, with `shadow: true`.
  */
 export interface HistoryEntry {
   time: string;
@@ -27,6 +28,8 @@ export interface HistoryEntry {
   gates?: Pick<GateCheck, 'metric' | 'rule' | 'verdict' | 'reason'>[];
   /** A canary's percentage of the requests: see above. */
   canary?: number;
+  /** The change is to a shadow: see above. */
+  shadow?: true;
 }
 
 export function historyFile(project: Pick<ProjectConfig, 'dir'>): string {

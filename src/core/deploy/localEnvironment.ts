@@ -6,7 +6,7 @@ import { CancelledError, UserError } from '../errors';
 import { LABEL } from '../packaging/imageLabels';
 import { CONTAINER_PORT, IMAGE_ROOT } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
-import { RouterAdmin, ROUTER_ADMIN_PORT } from './routerAdmin';
+import { RouterAdmin, ROUTER_ADMIN_PORT, type ShadowCompare } from './routerAdmin';
 
 export const ENVIRONMENT_ROLE = 'environment';
 export const ROUTER_ROLE = 'router';
@@ -51,8 +51,12 @@ export interface LocalEnvironmentState {
   active?: LocalVersion;
   /** A candidate served beside the active version with `weight` percent of the requests. */
   canary?: LocalVersion & { weight: number; since: string };
+  /** A candidate that gets a copy of each inference request, its answers compared with the active version's. */
+  shadow?: LocalVersion & { since: string; compare: ShadowCompare };
   /** False when the router predates canary releases (it does not report one either way). */
   canaries?: boolean;
+  /** False when the router predates shadow releases. */
+  shadows?: boolean;
 }
 
 async function containersOf(docker: Docker, project: Pick<ProjectConfig, 'dir'>, environment: string, role: string): Promise<Docker.ContainerInfo[]> {
@@ -78,10 +82,13 @@ export async function localEnvironmentState(docker: Docker, project: Project, en
   const upstream = admin ? await admin.upstream().catch(() => undefined) : undefined;
   if (!upstream) return state;
   state.canaries = upstream.canary !== undefined;
+  state.shadows = upstream.shadow !== undefined;
   // A router that points at a container that is gone serves nothing there.
   state.active = upstream.url ? await versionAt(docker, upstream.url) : undefined;
   const canary = upstream.canary ? await versionAt(docker, upstream.canary.url) : undefined;
   if (canary && upstream.canary) state.canary = { ...canary, weight: upstream.canary.weight, since: upstream.canary.since };
+  const shadow = upstream.shadow ? await versionAt(docker, upstream.shadow.url) : undefined;
+  if (shadow && upstream.shadow) state.shadow = { ...shadow, since: upstream.shadow.since, compare: upstream.shadow.compare };
   return state;
 }
 
@@ -223,10 +230,11 @@ export async function retireOthers(docker: Docker, project: Project, environment
   }
 }
 
-/** Removes the environment's versions that its router does not route to (neither active nor canary): what a killed change left. */
+/** Removes the environment's versions that its router does not route to (neither active nor canary nor shadow): what a killed change left. */
 export async function retireLeftovers(docker: Docker, project: Project, environment: EnvironmentConfig): Promise<void> {
   const state = await localEnvironmentState(docker, project, environment);
-  if (state.active) await retireOthers(docker, project, environment.name, [state.active.container, ...(state.canary ? [state.canary.container] : [])], state.router?.admin);
+  const trials = [state.canary, state.shadow].flatMap((trial) => (trial ? [trial.container] : []));
+  if (state.active) await retireOthers(docker, project, environment.name, [state.active.container, ...trials], state.router?.admin);
 }
 
 /** Stops and removes everything of a local environment: its versions, its router and its network. */

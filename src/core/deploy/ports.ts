@@ -10,6 +10,8 @@ export interface ApprovalRequest {
   diff?: MetricsDiff;
   /** The change is to a canary: a deploy that starts one with this percentage of the requests, a promote or a rollback of one. */
   canary?: number;
+  /** The change is to a shadow: a deploy that starts one, a promote or a rollback of one. */
+  shadow?: true;
 }
 
 /**

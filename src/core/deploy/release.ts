@@ -7,20 +7,21 @@ import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
 import { RegistryClient } from '../registry/registryClient';
 import { withEnvironmentLock } from './deployLock';
-import type { CanaryOutcome } from './canaryOutcome';
 import { decideCanary } from './decideCanary';
 import type { MetricsDiff } from './diffTypes';
-import { ensureLocal, environmentStatus, type EnvironmentStatus } from './environmentState';
+import { ensureLocal, environmentStatus, statusTrial, type EnvironmentStatus } from './environmentState';
 import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
 import { appendHistory, currentUser, readHistory, type HistoryEntry } from './historyLog';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
-import { canaryRunsError, nothingDeployedError, startLocalCanary } from './localCanary';
+import { nothingDeployedError, startLocalTrial, trialRunsError, type TrialPlacement } from './localTrial';
 import { environmentPrefix, retireLeftovers, swapLocal, type SwapResult } from './localEnvironment';
 import { metricsDiff } from './metricsDiff';
 import type { DeployPorts } from './ports';
 import { environmentRegistry, historyTag, moveChannel, pushVersion } from './registryEnvironment';
+import { shadowCompare } from './shadowCompare';
 import { smokeTest, type SmokeResult } from './smokeTest';
+import { trialOutcome, type CanaryOutcome, type ShadowOutcome } from './trialOutcome';
 
 export interface ReleaseResult {
   environment: string;
@@ -38,6 +39,8 @@ export interface ReleaseResult {
   swapMs?: number;
   /** A change to a canary: started, promoted or aborted. */
   canary?: CanaryOutcome;
+  /** A change to a shadow: started, promoted or aborted. */
+  shadow?: ShadowOutcome;
 }
 
 export interface ReleaseOptions {
@@ -48,6 +51,8 @@ export interface ReleaseOptions {
   canary?: number;
   /** With `canary`: watch it over the configured window, and roll it back on a regression. */
   analyze?: boolean;
+  /** deploy: start the candidate as a shadow beside the current version: it gets a copy of each inference request, the current version answers. */
+  shadow?: boolean;
   signal?: AbortSignal;
 }
 
@@ -55,19 +60,21 @@ export interface ReleaseOptions {
  * Puts an image into an environment, the one path of deploy and promote: diff against what runs there,
  * gates (blocking production, warning elsewhere), approval, a smoke prediction on the new version, then
  * the switch (local router, or registry push and channel tag), or with `canary` a share of the requests
- * beside the current version. Every step before the switch leaves the environment as it was; one change
- * per environment at a time, and none while a canary runs there.
+ * beside the current version, or with `shadow` a copy of each request. Every step before the switch leaves
+ * the environment as it was; one change per environment at a time, and none while a trial runs there.
  */
 export function release(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, candidate: ImageIdentity, ports: DeployPorts, options: ReleaseOptions): Promise<ReleaseResult> {
   const { canary: share } = options;
+  const trialKind = share !== undefined ? 'canary' : options.shadow ? 'shadow' : undefined;
   return withEnvironmentLock(project, environment.name, options.action, async () => {
     const { signal } = options;
     const status = await environmentStatus(docker, project, environment, ports.credentials);
-    if (status.canary) throw canaryRunsError(environment.name, status.canary);
+    const running = statusTrial(status);
+    if (running) throw trialRunsError(environment.name, running);
     const deployed = status.current;
-    if (share !== undefined) {
-      if (!deployed || !status.serving) throw nothingDeployedError(environment.name);
-      if (deployed.imageId === candidate.imageId) throw new UserError(`${environment.name} runs ${candidate.version} already, so a canary of it would be compared with itself`, undefined, 'a canary is another version: change the model or its version, then build it');
+    if (trialKind) {
+      if (!deployed || !status.serving) throw nothingDeployedError(environment.name, trialKind);
+      if (deployed.imageId === candidate.imageId) throw new UserError(`${environment.name} runs ${candidate.version} already, so a ${trialKind} of it would be compared with itself`, undefined, `a ${trialKind} is another version: change the model or its version, then build it`);
     }
     if (deployed && deployed.imageId === candidate.imageId && status.serving !== false) {
       ports.progress(`${environment.name} already runs ${candidate.version} (${deployed.digest.slice(0, 19)}): nothing to change`);
@@ -76,7 +83,7 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     }
     const diff = await metricsDiff(docker, project, environment, candidate, deployed, { ensureLocal: ensureLocal(docker, ports.credentials, signal), signal, progress: ports.progress });
     checkVerdict(diff, ports);
-    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: candidate.version, digest: candidate.digest, action: options.action, diff, canary: share }))) {
+    if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: candidate.version, digest: candidate.digest, action: options.action, diff, canary: share, ...(options.shadow ? { shadow: true } : {}) }))) {
       throw new UserError(`${options.action} of ${candidate.version} to ${environment.name} was not approved`, undefined, `${environment.name} keeps ${deployed?.version ?? 'serving nothing'}`);
     }
     if (signal?.aborted) throw new CancelledError();
@@ -104,9 +111,10 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
     const localRef = candidate.localRef ?? (servesHere ? await ensureLocal(docker, ports.credentials, signal)(candidate) : undefined);
     let switched: SwapResult | undefined;
     const switchHere = async () => {
-      if (share !== undefined) {
-        const started = await startLocalCanary(docker, project, environment, localRef!, candidate.version, share, { check, signal, progress: ports.progress });
-        Object.assign(result, { url: started.url, swapMs: started.swapMs, canary: { version: candidate.version, share, beside: started.beside, state: 'running' } });
+      if (trialKind) {
+        const placement: TrialPlacement = share !== undefined ? { kind: 'canary', share } : { kind: 'shadow', compare: await shadowCompare(project) };
+        const started = await startLocalTrial(docker, project, environment, localRef!, candidate.version, placement, { check, signal, progress: ports.progress });
+        Object.assign(result, { url: started.url, swapMs: started.swapMs }, trialOutcome({ kind: placement.kind, version: candidate.version, share }, started.beside, 'running'));
         return;
       }
       switched = await swapLocal(docker, project, environment, localRef!, candidate.version, { check, signal, progress: ports.progress });
@@ -218,5 +226,6 @@ function historyEntry(result: ReleaseResult, options: ReleaseOptions, when: Date
     ...(metrics ? { metrics } : {}),
     gates: checks.map(({ metric, rule, verdict, reason }) => ({ metric, rule, verdict, reason })),
     ...(options.canary !== undefined ? { canary: options.canary } : {}),
+    ...(options.shadow ? { shadow: true } : {}),
   };
 }

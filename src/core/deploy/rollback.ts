@@ -1,14 +1,15 @@
 import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
-import { abortCanary } from './abortCanary';
+import { abortTrial } from './abortTrial';
 import { withEnvironmentLock } from './deployLock';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
 import { environmentOf } from './environments';
-import { environmentStatus, localImage, type CanaryStatus } from './environmentState';
+import { environmentStatus, localImage, statusTrial } from './environmentState';
 import { environmentHistory, type HistoryView } from './history';
 import { appendHistory, currentUser } from './historyLog';
 import { localEnvironmentState, swapLocal } from './localEnvironment';
+import { describeTrial, runningTrial, servingBeside, trialMarker, type RunningTrial } from './localTrial';
 import type { DeployPorts } from './ports';
 import { environmentRegistry, moveChannel, pullImage } from './registryEnvironment';
 import type { ReleaseResult } from './release';
@@ -17,10 +18,10 @@ import { smokeTest } from './smokeTest';
 
 /**
  * The entry `--to` names (a version, a digest or its first characters), or the one before what runs now.
- * A canary's start is no target: that version never served every request.
+ * A trial's start is no target: that version never served every request.
  */
 function rollbackTarget(history: HistoryView[], currentDigest: string | undefined, to: string | undefined): HistoryView | undefined {
-  const served = history.filter((e) => !(e.action === 'deploy' && e.canary !== undefined));
+  const served = history.filter((e) => !(e.action === 'deploy' && (e.canary !== undefined || e.shadow)));
   if (to) {
     const digest = to.startsWith('sha256:') ? to : `sha256:${to}`;
     return served.find((e) => e.version === to || e.digest === to || (to.length >= 7 && e.digest.startsWith(digest)));
@@ -31,13 +32,14 @@ function rollbackTarget(history: HistoryView[], currentDigest: string | undefine
 /**
  * Moves an environment back to an earlier image from its history, without a rebuild: the registry's
  * channel tag is put back on that digest, or the local router switched (blue-green, smoke-tested). While
- * a canary runs, a rollback aborts it: every request goes to the current version again.
+ * a canary or a shadow runs, a rollback aborts it: every request goes to the current version alone again.
  */
 export async function rollback(docker: Docker, project: ProjectConfig, environmentName: string | undefined, to: string | undefined, ports: DeployPorts, signal?: AbortSignal): Promise<ReleaseResult> {
   const environment = environmentOf(project, environmentName);
   return withEnvironmentLock(project, environment.name, 'rollback', async () => {
     const [status, history] = await Promise.all([environmentStatus(docker, project, environment, ports.credentials), environmentHistory(docker, project, environment.name, ports.credentials)]);
-    if (status.canary && status.current) return rollBackCanary(docker, project, environment, { current: status.current, canary: status.canary }, to, ports, signal);
+    const trial = statusTrial(status);
+    if (trial && status.current) return rollBackTrial(docker, project, environment, { current: status.current, trial }, to, ports, signal);
     const target = rollbackTarget(history, status.current?.digest, to);
     if (!target) {
       throw new UserError(to ? `${environment.name}'s history has no version or digest "${to}"` : `${environment.name} has no earlier version to roll back to`, undefined, `see them with: modeldeploy history --env ${environment.name}`);
@@ -70,16 +72,16 @@ export async function rollback(docker: Docker, project: ProjectConfig, environme
   });
 }
 
-/** A rollback while a canary runs: the canary is aborted, and only that (`--to` is refused until it is). */
-async function rollBackCanary(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, running: { current: ImageIdentity; canary: CanaryStatus }, to: string | undefined, ports: DeployPorts, signal?: AbortSignal): Promise<ReleaseResult> {
-  const { current, canary } = running;
-  if (to) throw new UserError(`a canary of ${canary.version} runs in ${environment.name}, so it is rolled back first`, undefined, `roll it back with: modeldeploy rollback --env ${environment.name}; then roll back --to ${to}`);
-  if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: current.version, digest: current.digest, action: 'rollback', canary: canary.share }))) {
-    throw new UserError(`rollback of the canary ${canary.version} in ${environment.name} was not approved`, undefined, `${environment.name} keeps ${current.version} with ${100 - canary.share} % of the requests and the canary with ${canary.share} %`);
+/** A rollback while a trial runs: the canary or shadow is aborted, and only that (`--to` is refused until it is). */
+async function rollBackTrial(docker: Docker, project: ProjectConfig, environment: EnvironmentConfig, running: { current: ImageIdentity; trial: RunningTrial }, to: string | undefined, ports: DeployPorts, signal?: AbortSignal): Promise<ReleaseResult> {
+  const { current, trial } = running;
+  if (to) throw new UserError(`${describeTrial(trial)} runs in ${environment.name}, so it is rolled back first`, undefined, `roll it back with: modeldeploy rollback --env ${environment.name}; then roll back --to ${to}`);
+  if (environment.approval === 'required' && !(await ports.approve({ environment: environment.name, version: current.version, digest: current.digest, action: 'rollback', ...trialMarker(trial) }))) {
+    throw new UserError(`rollback of the ${trial.kind} ${trial.version} in ${environment.name} was not approved`, undefined, servingBeside(environment.name, current.version, trial));
   }
   if (signal?.aborted) throw new CancelledError();
   const state = await localEnvironmentState(docker, project, environment);
-  if (!state.active || !state.canary) throw new UserError(`the canary of ${environment.name} changed while the rollback read it`, undefined, 'run the rollback again');
-  ports.progress(`sending every request of ${environment.name} to ${current.version} again; removing the canary ${canary.version}`);
-  return abortCanary(docker, project, environment, { ...state, active: state.active, canary: state.canary });
+  if (!state.active || runningTrial(state)?.version !== trial.version) throw new UserError(`the ${trial.kind} of ${environment.name} changed while the rollback read it`, undefined, 'run the rollback again');
+  ports.progress(`sending every request of ${environment.name} to ${current.version} alone again; removing the ${trial.kind} ${trial.version}`);
+  return abortTrial(docker, project, environment, { ...state, active: state.active });
 }

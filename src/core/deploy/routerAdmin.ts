@@ -14,11 +14,26 @@ export interface RouterCanary {
   since: string;
 }
 
+/** Which of the two answers the router compares for a shadow: the scored output, and how to read a class from it. */
+export interface ShadowCompare {
+  output?: string;
+  task?: 'classification' | 'regression' | 'raw';
+}
+
+/** A shadow as the router reports it. */
+export interface RouterShadow {
+  url: string;
+  since: string;
+  compare: ShadowCompare;
+}
+
 export interface RouterUpstream {
   url?: string;
   since?: string;
   /** null: none set; undefined: a router that predates canaries (it does not report the field). */
   canary?: RouterCanary | null;
+  /** null: none set; undefined: a router that predates shadows. */
+  shadow?: RouterShadow | null;
   /** Requests in flight by upstream URL. */
   inFlight: Record<string, number>;
 }
@@ -51,7 +66,7 @@ export class RouterAdmin {
 
   async upstream(): Promise<RouterUpstream> {
     const value = (await this.call('GET', '/upstream')) as Partial<RouterUpstream>;
-    return { url: value.url, since: value.since, canary: value.canary, inFlight: value.inFlight ?? {} };
+    return { url: value.url, since: value.since, canary: value.canary, shadow: value.shadow, inFlight: value.inFlight ?? {} };
   }
 
   /** Atomic: requests that arrive after this answers go to `url`; those in flight finish where they are. Switching to the canary promotes it. */
@@ -67,6 +82,16 @@ export class RouterAdmin {
   /** Sends every request from now on to the active upstream; those on the canary finish there. */
   async clearCanary(): Promise<void> {
     await this.call('DELETE', '/canary');
+  }
+
+  /** Mirrors every inference request from now on to `url` and compares its answers with the active version's; clients get only the active version's. */
+  async setShadow(url: string, compare: ShadowCompare): Promise<void> {
+    await this.call('PUT', '/shadow', { url, compare });
+  }
+
+  /** Stops mirroring; the mirrors in flight finish. */
+  async clearShadow(): Promise<void> {
+    await this.call('DELETE', '/shadow');
   }
 
   /** The router's per-upstream metrics, read now. */

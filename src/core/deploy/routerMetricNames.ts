@@ -18,3 +18,34 @@ export const ROUTER_METRICS = {
 
 /** The latency histogram's upper bounds in seconds: the model server's, so both read the same way. */
 export const ROUTER_LATENCY_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * The shadow's metrics on the same /metrics, each labelled `upstream` with the shadow's `http://host:port`.
+ * A shadow gets a copy of each inference request after the active version has answered it; only the
+ * active version's answer goes back to the client, and the two answers are compared.
+ */
+export const ROUTER_SHADOW_METRICS = {
+  /** Counter: copies the shadow answered, by `status` (502: unreachable or broke off, 504: timed out). */
+  requests: 'modeldeploy_router_shadow_requests_total',
+  /** Histogram of the shadow's latency in seconds, from sending the copy to the end of its answer (ROUTER_LATENCY_BOUNDS). */
+  latency: 'modeldeploy_router_shadow_duration_seconds',
+  /** Counter: pairs of 200 answers (the active version's and the shadow's) compared. */
+  compared: 'modeldeploy_router_shadow_compared_total',
+  /** Counter: of the pairs compared, those whose predicted class differs in any row. */
+  classDifferences: 'modeldeploy_router_shadow_class_differences_total',
+  /** Counter: pairs of 200 answers that could not be compared (an output missing, shapes that differ, a body that is not OIP). */
+  incomparable: 'modeldeploy_router_shadow_incomparable_total',
+  /** Gauge: the largest absolute difference between the two answers' scores since the shadow was set (0 until a pair is compared). */
+  maxScoreDifference: 'modeldeploy_router_shadow_score_difference_max',
+  /** Counter: inference requests not mirrored, by `reason` (ROUTER_SHADOW_SKIP_REASONS). */
+  skipped: 'modeldeploy_router_shadow_skipped_total',
+} as const;
+
+/**
+ * Why a request was not mirrored: `busy`, the most copies were in flight already; `too_large`, the request
+ * or the active version's answer is over the bound; `incomplete`, the client left before its whole answer
+ * was sent (or the router never read the whole request).
+ */
+export const ROUTER_SHADOW_SKIP_REASONS = ['busy', 'too_large', 'incomplete'] as const;
+
+export type ShadowSkipReason = (typeof ROUTER_SHADOW_SKIP_REASONS)[number];

@@ -1,7 +1,6 @@
 import { counterIncreases, type SeriesIncrease } from '../watch/counterIncreases';
-import { histogramQuantile } from '../watch/histogramQuantile';
 import type { MetricScrape } from '../watch/metricScrape';
-import { prometheusFloat } from '../watch/prometheusFloat';
+import { windowQuantileMs } from '../watch/windowQuantile';
 import { ROUTER_METRICS } from './routerMetricNames';
 
 /** One version's inference traffic over a window, as the environment's router saw it. */
@@ -28,7 +27,5 @@ export function versionFigures(window: MetricScrape[], upstream: string): Versio
   const unreached = total(counterIncreases(window, ROUTER_METRICS.connectFailures, (labels) => labels.upstream === upstream));
   const requests = total(answers) + unreached;
   const errors = total(answers.filter((s) => /^5\d\d$/.test(s.labels.status ?? ''))) + unreached;
-  const buckets = counterIncreases(window, `${ROUTER_METRICS.latency}_bucket`, inference).map((s) => ({ upperBound: prometheusFloat(s.labels.le ?? '') ?? NaN, count: s.increase }));
-  const p95 = histogramQuantile(0.95, buckets.filter((b) => !Number.isNaN(b.upperBound)));
-  return { requests, errorRate: requests ? errors / requests : null, p95Ms: p95 === undefined ? null : p95 * 1000 };
+  return { requests, errorRate: requests ? errors / requests : null, p95Ms: windowQuantileMs(window, ROUTER_METRICS.latency, inference)(0.95) };
 }

@@ -1,10 +1,10 @@
+import type { ShadowFigures } from '../deploy/shadowFigures';
 import { driftFromSamples, type FeatureDrift } from '../drift/driftFromSamples';
 import { DEFAULT_DRIFT_THRESHOLD } from '../project/projectConfig';
 import { counterIncreases, type SeriesIncrease } from './counterIncreases';
-import { histogramQuantile, type HistogramBucket } from './histogramQuantile';
 import type { MetricScrape } from './metricScrape';
-import { prometheusFloat } from './prometheusFloat';
 import { SERVICE_METRICS } from './serviceMetrics';
+import { windowQuantileMs } from './windowQuantile';
 
 /**
  * A service's live figures over a window of scrapes, null where the window cannot tell (one scrape has
@@ -37,6 +37,8 @@ export interface LiveFigures {
    * set (a window of a minute holds too few rows to tell). Empty when its image has no input profile.
    */
   drift: FeatureDrift[];
+  /** While a shadow runs beside the service: how its answers compare (read from the environment's router). */
+  shadow?: ShadowFigures;
 }
 
 const isInfer = (labels: Record<string, string>) => labels.route === SERVICE_METRICS.inferRoute;
@@ -52,11 +54,7 @@ export function liveFigures(window: MetricScrape[], driftThreshold = DEFAULT_DRI
   const total = (series: SeriesIncrease[]) => series.reduce((sum, s) => sum + s.increase, 0);
   const requests = total(byStatus);
   const share = (status: RegExp) => (requests ? total(byStatus.filter((s) => status.test(s.labels.status ?? ''))) / requests : null);
-  const buckets = latencyBuckets(window);
-  const quantileMs = (q: number) => {
-    const seconds = histogramQuantile(q, buckets);
-    return seconds === undefined ? null : seconds * 1000;
-  };
+  const quantileMs = windowQuantileMs(window, SERVICE_METRICS.latency, isInfer);
   return {
     ...figures,
     requests,
@@ -66,16 +64,6 @@ export function liveFigures(window: MetricScrape[], driftThreshold = DEFAULT_DRI
     p50Ms: quantileMs(0.5),
     p95Ms: quantileMs(0.95),
   };
-}
-
-/** The increase of each latency bucket of inference requests over the window, by upper bound. */
-function latencyBuckets(window: MetricScrape[]): HistogramBucket[] {
-  const byBound = new Map<number, number>();
-  for (const series of counterIncreases(window, SERVICE_METRICS.latencyBuckets, isInfer)) {
-    const upperBound = prometheusFloat(series.labels.le ?? '');
-    if (upperBound !== undefined && !Number.isNaN(upperBound)) byBound.set(upperBound, (byBound.get(upperBound) ?? 0) + series.increase);
-  }
-  return [...byBound].map(([upperBound, count]) => ({ upperBound, count }));
 }
 
 /** The in-flight gauge less the scrape that read it, which the service counts among its requests. */

@@ -5,8 +5,8 @@
 export const SERVICE_METRICS = {
   /** Counter: answered requests by `route` and `status`. */
   requests: 'modeldeploy_requests_total',
-  /** Histogram buckets of request latency in seconds, by `route`. */
-  latencyBuckets: 'modeldeploy_request_duration_seconds_bucket',
+  /** Histogram of request latency in seconds, by `route`. */
+  latency: 'modeldeploy_request_duration_seconds',
   /** Gauge: requests being served when it is read, the read itself included. */
   inFlight: 'modeldeploy_requests_in_flight',
   inferRoute: 'infer',

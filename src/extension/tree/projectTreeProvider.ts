@@ -32,9 +32,11 @@ export function describeEnvironment(view: EnvironmentView, live?: LiveSeries, no
   if (!current) return 'nothing deployed';
   const since = view.history?.find((h) => h.current)?.time;
   const canary = view.status.canary;
-  // With a canary, both versions and their shares of the requests: `2.0.0 90% · canary 3.0.0 10% · ...`.
+  // With a canary, both versions and their shares of the requests: `2.0.0 90% · canary 3.0.0 10% · ...`;
+  // with a shadow, the version that gets the copies: `2.0.0 · shadow 3.0.0 · ...`.
   const parts = [canary ? `${current.version} ${100 - canary.share}%` : current.version, shortDigest(current.digest)];
   if (canary) parts.push(`canary ${canary.version} ${canary.share}%`);
+  if (view.status.shadow) parts.push(`shadow ${view.status.shadow.version}`);
   if (since) parts.push(formatAge(new Date(since), now));
   if (view.status.url) parts.push(view.status.url);
   if (view.status.serving === false) parts.push('not serving');
@@ -63,6 +65,8 @@ function environmentTooltip(view: EnvironmentView, live?: LiveSeries): vscode.Ma
     lines.push(`Runs ${current.version}: \`${current.image}\``, `Digest: \`${current.digest}\``);
     const canary = status?.canary;
     if (canary) lines.push(`Canary ${canary.version} (\`${canary.digest}\`) gets ${canary.share}% of the requests since ${canary.since}: \`modeldeploy promote --env ${view.name} --canary\` gives it all of them, \`modeldeploy rollback --env ${view.name}\` ends it`);
+    const shadow = status?.shadow;
+    if (shadow) lines.push(`Shadow ${shadow.version} (\`${shadow.digest}\`) gets a copy of each inference request since ${shadow.since}, its answers compared with ${current.version}'s, which alone reach clients: \`modeldeploy promote --env ${view.name} --shadow\` gives it every request, \`modeldeploy rollback --env ${view.name}\` ends it`);
     const metrics = labelMetrics(current.labels);
     if (metrics) lines.push(`Metrics: ${Object.entries(metrics).map(([name, value]) => `${name} ${formatMetricValue(value)}`).join(', ')}`);
   } else if (status) {

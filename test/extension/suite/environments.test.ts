@@ -14,7 +14,7 @@ import type { EnvironmentView } from '../../../src/extension/environmentStore';
 import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
 import type { ProjectEntry } from '../../../src/extension/projectStore';
 import { startRegistry, type TestRegistry } from '../../integration/registryFixture';
-import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';
+import { activateExtension, copyIris, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';
 
 type Rendered = Awaited<ReturnType<typeof renderedChildren>>[number];
 type Warning = { message: string; options: vscode.MessageOptions; items: string[] };
@@ -93,8 +93,7 @@ describe('environments: deploy, approve, gates and roll back, on the real Docker
   const lastResult = (panel: DiffPanel) => [...panel.posted].reverse().find((m) => m.type === 'result');
 
   before(async () => {
-    fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
+    copyIris(dir, name);
     api = await activateExtension();
     await api.store.refresh();
     await project();

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelDeployExports } from '../../../src/extension/extension';
 import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
@@ -53,4 +55,11 @@ export function stubWindow(name: keyof typeof vscode.window, fake: (...args: nev
   return () => {
     window[name] = original;
   };
+}
+
+/** A copy of the workspace's iris project in `dir`, named `name` (its own images and environments), without iris's state. */
+export function copyIris(dir: string, name: string): void {
+  fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
+  const configFile = path.join(dir, 'modeldeploy.yaml');
+  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
 }

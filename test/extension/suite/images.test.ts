@@ -9,8 +9,8 @@ import { LABEL } from '../../../src/core/packaging/imageLabels';
 import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import type { PredictResult } from '../../../src/core/predict/predict';
 import type { ModelDeployApi } from '../../../src/extension/modelDeploy';
-import { removeProjectResources, setConfig } from '../../integration/engineFixture';
-import { activateExtension, renderedChildren, waitFor, workspaceDir } from './helpers';
+import { removeProjectResources } from '../../integration/engineFixture';
+import { activateExtension, copyIris, renderedChildren, waitFor, workspaceDir } from './helpers';
 
 describe('images and containers, on the real Docker engine', function () {
   this.timeout(180_000);
@@ -25,8 +25,7 @@ describe('images and containers, on the real Docker engine', function () {
   };
 
   before(async () => {
-    fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-    setConfig(dir, { name });
+    copyIris(dir, name);
     api = await activateExtension();
     await api.store.refresh();
     await project();

@@ -13,7 +13,7 @@ import type { ProjectEntry } from '../../../src/extension/projectStore';
 import type { ToWebviewMessage } from '../../../src/webview/liveMetricsProtocol';
 import { docker, removeProjectResources } from '../../integration/engineFixture';
 import { startRegistry, type TestRegistry } from '../../integration/registryFixture';
-import { activateExtension, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';
+import { activateExtension, copyIris, renderedChildren, stubWindow, waitFor, workspaceDir } from './helpers';
 
 const IRIS_FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 
@@ -74,8 +74,7 @@ describe('Show Live Metrics: the charts of a deployed environment, on the real D
   const series = (panel: LiveMetricsPanel) => panel.posted.filter((m): m is Required<ToWebviewMessage> => m.series !== undefined);
 
   before(async () => {
-    fs.cpSync(path.join(workspaceDir(), 'iris'), dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}.modeldeploy`) });
-    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/^name: .*$/m, `name: ${name}`));
+    copyIris(dir, name);
     api = await activateExtension();
     await api.store.refresh();
     await project();

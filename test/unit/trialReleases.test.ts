@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { judgeCanary } from '../../src/core/deploy/canaryAnalysis';
-import { canaryBase, checkCanaryRequest } from '../../src/core/deploy/localCanary';
+import { checkTrialRequest, trialBase } from '../../src/core/deploy/localTrial';
 import type { LocalEnvironmentState } from '../../src/core/deploy/localEnvironment';
 import { RouterAdmin } from '../../src/core/deploy/routerAdmin';
 import { UserError } from '../../src/core/errors';
@@ -73,7 +73,7 @@ describe('what a canary needs of its environment', () => {
   const serving: LocalEnvironmentState = { url: 'http://127.0.0.1:2000', router: { id: 'a'.repeat(64), running: true, admin }, active, canaries: true };
   const refusal = (state: LocalEnvironmentState) => {
     try {
-      canaryBase(state, 'production');
+      trialBase(state, 'production', 'canary');
     } catch (error) {
       assert.ok(error instanceof UserError);
       return `${error.message} | ${error.hint}`;
@@ -82,7 +82,7 @@ describe('what a canary needs of its environment', () => {
   };
 
   it('is a version served by a running router that has canaries, and no canary yet', () => {
-    assert.deepEqual(canaryBase(serving, 'production'), { admin, active, url: serving.url });
+    assert.deepEqual(trialBase(serving, 'production', 'canary'), { admin, active, url: serving.url });
     assert.match(refusal({ url: serving.url }), /^nothing is deployed to production, so a canary has nothing to run beside \| deploy a version first/);
     assert.match(refusal({ ...serving, router: { ...serving.router!, admin: undefined } }), /^nothing is deployed to production/);
     assert.match(refusal({ ...serving, active: undefined }), /^nothing is deployed to production/);
@@ -93,11 +93,50 @@ describe('what a canary needs of its environment', () => {
 
   it('is asked with a share from 1 to 99, of a local environment, and an analysis only with a canary', () => {
     const local = { name: 'production', approval: 'none' as const };
-    assert.doesNotThrow(() => checkCanaryRequest(local, { canary: 1, analyze: true }));
-    assert.doesNotThrow(() => checkCanaryRequest(local, { canary: 99 }));
-    assert.doesNotThrow(() => checkCanaryRequest(local, {}));
-    for (const share of [0, 100, -1, 2.5, Number.NaN]) assert.throws(() => checkCanaryRequest(local, { canary: share }), /a canary's share is a whole number from 1 to 99/);
-    assert.throws(() => checkCanaryRequest(local, { analyze: true }), /the analysis is of a canary, and this deploy starts none/);
-    assert.throws(() => checkCanaryRequest({ ...local, registry: 'localhost:5000', run: {} }, { canary: 10 }), /production deploys to the registry localhost:5000, so it cannot run a canary/);
+    assert.doesNotThrow(() => checkTrialRequest(local, { canary: 1, analyze: true }));
+    assert.doesNotThrow(() => checkTrialRequest(local, { canary: 99 }));
+    assert.doesNotThrow(() => checkTrialRequest(local, {}));
+    for (const share of [0, 100, -1, 2.5, Number.NaN]) assert.throws(() => checkTrialRequest(local, { canary: share }), /a canary's share is a whole number from 1 to 99/);
+    assert.throws(() => checkTrialRequest(local, { analyze: true }), /the analysis is of a canary, and this deploy starts none/);
+    assert.throws(() => checkTrialRequest({ ...local, registry: 'localhost:5000', run: {} }, { canary: 10 }), /production deploys to the registry localhost:5000, so it cannot run a canary/);
+  });
+});
+
+describe('what a shadow needs of its environment', () => {
+  const admin = new RouterAdmin('http://127.0.0.1:1', 'token');
+  const active = { container: 'mnist-blue', image: 'sha256:1', version: '8.0.0', labels: {} };
+  const serving: LocalEnvironmentState = { url: 'http://127.0.0.1:2000', router: { id: 'b'.repeat(64), running: true, admin }, active, canaries: true, shadows: true };
+  const candidate = { ...active, container: 'mnist-green', version: '8.1.0', since: '' };
+  const refusal = (state: LocalEnvironmentState, kind: 'canary' | 'shadow') => {
+    try {
+      trialBase(state, 'production', kind);
+    } catch (error) {
+      assert.ok(error instanceof UserError);
+      return `${error.message} | ${error.hint}`;
+    }
+    assert.fail('no refusal');
+  };
+
+  it('is a version served by a router that has shadows, with no canary or shadow beside it yet', () => {
+    assert.deepEqual(trialBase(serving, 'production', 'shadow'), { admin, active, url: serving.url });
+    assert.match(refusal({ url: serving.url }, 'shadow'), /^nothing is deployed to production, so a shadow has nothing to run beside/);
+    assert.match(refusal({ ...serving, shadows: false }, 'shadow'), /^the router of production predates shadow releases \| remove it \(docker rm -f bbbbbbbbbbbb\)/);
+    // A router without shadows can still run a canary.
+    assert.doesNotThrow(() => trialBase({ ...serving, shadows: false }, 'production', 'canary'));
+    const shadowing = { ...serving, shadow: { ...candidate, compare: {} } };
+    assert.match(refusal(shadowing, 'shadow'), /^a shadow of 8\.1\.0 runs in production, receiving a copy of every request \| promote it \(modeldeploy promote --shadow --env production\) or roll it back/);
+    assert.match(refusal(shadowing, 'canary'), /^a shadow of 8\.1\.0 runs in production/);
+    assert.match(refusal({ ...serving, canary: { ...candidate, weight: 5 } }, 'shadow'), /^a canary of 8\.1\.0 runs in production with 5 % of the requests \| promote it \(modeldeploy promote --canary/);
+  });
+
+  it('is asked alone (not with a canary or an analysis), of a local environment', () => {
+    const local = { name: 'production', approval: 'none' as const };
+    assert.doesNotThrow(() => checkTrialRequest(local, { shadow: true }));
+    assert.throws(() => checkTrialRequest(local, { shadow: true, canary: 10 }), /a deploy starts a canary or a shadow, not both/);
+    assert.throws(() => checkTrialRequest(local, { shadow: true, analyze: true }), /the analysis is of a canary, and this deploy starts none/);
+    assert.throws(
+      () => checkTrialRequest({ ...local, registry: 'localhost:5000' }, { shadow: true }),
+      (error: UserError) => /production deploys to the registry localhost:5000, so it cannot run a shadow/.test(error.message) && /a shadow needs a local environment, whose router mirrors the requests/.test(error.hint ?? ''),
+    );
   });
 });
