@@ -115,22 +115,32 @@ function canaryJson(canary: Canary | undefined): { url: string; weight: number; 
   return canary ? { url: canary.upstream.url, weight: canary.weight, since: canary.since } : null;
 }
 
-function setCanary(body: unknown, context: AdminContext): Answer {
-  const { url: requested, weight } = (body ?? {}) as { url?: unknown; weight?: unknown };
+/**
+ * The upstream a PUT /canary or /shadow names, beside the active one: 400 when the URL is not one, 409
+ * when nothing is active, when it is the active one, or when the other kind of trial runs.
+ */
+function trialUpstream(requested: unknown, kind: 'canary' | 'shadow', bodyShape: string, context: AdminContext): { upstream: Upstream; active: Upstream } {
   let upstream: Upstream;
   try {
     upstream = parseUpstreamUrl(requested);
   } catch (error) {
-    throw new AdminError(400, `the body must be {"url": "http://host:port", "weight": 1 to 99}: ${(error as Error).message}`);
+    throw new AdminError(400, `the body must be ${bodyShape}: ${(error as Error).message}`);
   }
+  const active = context.active.upstream;
+  if (!active) throw new AdminError(409, `no upstream is active: a ${kind} runs beside the active version, so set one first (PUT /upstream)`);
+  if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a ${kind} must be another version`);
+  const other = kind === 'canary' ? context.active.shadow : context.active.canary;
+  const otherKind = kind === 'canary' ? 'shadow' : 'canary';
+  if (other) throw new AdminError(409, `${other.upstream.url} is the ${otherKind}: clear it first (DELETE /${otherKind}); a canary and a shadow do not run together`);
+  return { upstream, active };
+}
+
+function setCanary(body: unknown, context: AdminContext): Answer {
+  const { url: requested, weight } = (body ?? {}) as { url?: unknown; weight?: unknown };
+  const { upstream, active } = trialUpstream(requested, 'canary', '{"url": "http://host:port", "weight": 1 to 99}', context);
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 99) {
     throw new AdminError(400, `"weight" must be a whole number from 1 to 99 (the canary's percentage of requests), not ${JSON.stringify(weight) ?? 'nothing'}`);
   }
-  const active = context.active.upstream;
-  if (!active) throw new AdminError(409, 'no upstream is active: a canary runs beside the active version, so set one first (PUT /upstream)');
-  if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a canary must be another version`);
-  const shadow = context.active.shadow;
-  if (shadow) throw new AdminError(409, `${shadow.upstream.url} is the shadow: clear it first (DELETE /shadow); a canary and a shadow do not run together`);
   const previous = context.active.setCanary(upstream, weight);
   context.onCanary?.(context.active.canary, previous);
   return [200, { ...canaryJson(context.active.canary), active: active.url, previous: previous?.upstream.url ?? null }];
@@ -148,18 +158,8 @@ function shadowJson(shadow: Shadow | undefined): { url: string; since: string; c
 
 function setShadow(body: unknown, context: AdminContext): Answer {
   const { url: requested, compare } = (body ?? {}) as { url?: unknown; compare?: unknown };
-  let upstream: Upstream;
-  try {
-    upstream = parseUpstreamUrl(requested);
-  } catch (error) {
-    throw new AdminError(400, `the body must be {"url": "http://host:port", "compare": {"output": "<output>", "task": "classification"}}: ${(error as Error).message}`);
-  }
+  const { upstream, active } = trialUpstream(requested, 'shadow', '{"url": "http://host:port", "compare": {"output": "<output>", "task": "classification"}}', context);
   const comparing = shadowCompare(compare);
-  const active = context.active.upstream;
-  if (!active) throw new AdminError(409, 'no upstream is active: a shadow runs beside the active version, so set one first (PUT /upstream)');
-  if (active.url === upstream.url) throw new AdminError(409, `${upstream.url} is the active upstream: a shadow must be another version`);
-  const canary = context.active.canary;
-  if (canary) throw new AdminError(409, `${canary.upstream.url} is the canary: clear it first (DELETE /canary); a canary and a shadow do not run together`);
   const previous = context.active.setShadow(upstream, comparing);
   context.metrics.shadowSet(upstream);
   context.onShadow?.(context.active.shadow, previous);
