@@ -110,6 +110,23 @@ describe('deploy pieces', () => {
       assert.match(formatRelease({ environment: 'staging', version: '2.0.0', digest: DIGEST, image: 'iris:2.0.0', changed: false }), /already runs 2\.0\.0.*nothing changed/);
     });
 
+    it('say what a trial release did: a shadow started, promoted, rolled back, and a canary beside it', () => {
+      const base = { environment: 'production', version: '3.0.0', digest: DIGEST, image: 'iris:3.0.0', url: 'http://127.0.0.1:24683', changed: true };
+      const started = formatRelease({ ...base, shadow: { version: '3.0.0', beside: '2.0.0', state: 'running' }, smoke: { latencyP95Ms: 3.2 }, swapMs: 1800 });
+      assert.match(started, /production answers every request with 2\.0\.0; the shadow 3\.0\.0 \(sha256:abababababab\) gets a copy of each inference request, its answers compared with 2\.0\.0's/);
+      assert.match(started, /the shadow got its first copies 1\.8 s after it was started/);
+      assert.match(started, /watch the comparison: modeldeploy watch --env production/);
+      assert.match(started, /promote it: modeldeploy promote --shadow --env production\nroll it back: modeldeploy rollback --env production/);
+      assert.match(formatRelease({ ...base, shadow: { version: '3.0.0', beside: '2.0.0', state: 'promoted' } }), /production now runs 3\.0\.0 \(sha256:abababababab\) with every request: the shadow was promoted; 2\.0\.0 is removed/);
+      const aborted = formatRelease({ ...base, version: '2.0.0', shadow: { version: '3.0.0', beside: '2.0.0', state: 'aborted' } });
+      assert.match(aborted, /production runs 2\.0\.0 alone again: the shadow 3\.0\.0 was rolled back and removed/);
+      assert.doesNotMatch(aborted, /promote it/);
+      const canary = formatRelease({ ...base, canary: { version: '3.0.0', beside: '2.0.0', state: 'running', share: 10 } });
+      assert.match(canary, /production runs 2\.0\.0 with 90 % of the requests and the canary 3\.0\.0 \(sha256:abababababab\) with 10 %/);
+      assert.match(canary, /promote it: modeldeploy promote --canary --env production/);
+      assert.match(formatHistory([{ ...entry({ shadow: true }), current: false }, { ...entry({ canary: 10 }), current: false }]), /deploy \(shadow\)[\s\S]*deploy \(canary 10 %\)/);
+    });
+
     it('show the history with the current entry marked', () => {
       const text = formatHistory([{ ...entry({ action: 'rollback', metrics: { accuracy: 0.7777777 } }), current: true }, { ...entry({ version: '2.0.0' }), current: false }]);
       const lines = text.split('\n');
