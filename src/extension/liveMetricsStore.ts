@@ -138,10 +138,14 @@ export class LiveMetricsStore extends Disposable {
     this.timer = undefined;
   }
 
-  /** Scrapes every serving environment of every project once, then schedules the next round if still held. */
+  /**
+   * Scrapes every serving environment of every project once, all at the same time (one that does not
+   * answer holds only its own figures back), then schedules the next round if still held.
+   */
   private async round(): Promise<void> {
     this.rounds++;
     const served = new Set<string>();
+    const scrapes: Promise<void>[] = [];
     for (const entry of this.projects.projects) {
       if (!entry.config) continue;
       const config = entry.config;
@@ -150,10 +154,14 @@ export class LiveMetricsStore extends Disposable {
         if (!url) continue;
         const key = keyOf(config, view.name);
         served.add(key);
-        await this.scrape(key, url, config.watch.driftThreshold);
-        if (view.status?.shadow || this.shadowWindows.has(key)) await this.scrapeShadow(key, config, view);
+        scrapes.push(
+          this.scrape(key, url, config.watch.driftThreshold).then(async () => {
+            if (view.status?.shadow || this.shadowWindows.has(key)) await this.scrapeShadow(key, config, view);
+          }),
+        );
       }
     }
+    await Promise.all(scrapes);
     // An environment that stopped serving has no live figures.
     for (const key of [...this.series.keys()]) {
       if (served.has(key)) continue;
@@ -183,7 +191,9 @@ export class LiveMetricsStore extends Disposable {
     try {
       read = view.status?.shadow ? await readShadowScrape(await this.engine(), config, view.config) : undefined;
     } catch (error) {
+      // A failed read is not the end of the shadow: its window keeps the reads before, for the next round.
       log.debug(`the shadow of ${view.name}: ${(error as Error).message}`);
+      return;
     }
     const window = this.shadowWindows.get(key) ?? new ShadowWindow();
     const figures = window.add(read, WATCH_WINDOW_MS);

@@ -83,7 +83,7 @@ describe('a shadow\'s figures from the router\'s metrics', () => {
     assert.equal(window.add(read(SHADOW, 170, 30, 10), 60_000)?.compared, 20, 'only the reads of the last 60 s count');
   });
 
-  it('watch adds the shadow to each report while one runs, and leaves it out when the read fails', async function () {
+  it('watch adds the shadow to each report while one runs, and leaves it out when the read fails, keeping its window', async function () {
     this.timeout(20_000);
     const model = await serve(IRIS, 'iris');
     try {
@@ -98,6 +98,9 @@ describe('a shadow\'s figures from the router\'s metrics', () => {
       assert.equal(reports[0].shadow?.classDifferenceRate, 1 / 10);
       assert.equal(reports[1].shadow, undefined, 'a failed read leaves the shadow out');
       assert.equal(reports[2].shadow?.total.compared, 40);
+      // The failed read did not end the window: it still starts at the first read (10 compared then).
+      assert.equal(reports[2].shadow?.compared, 30);
+      assert.equal(reports[2].shadow?.classDifferenceRate, 3 / 30);
     } finally {
       await model.close();
     }

@@ -31,17 +31,19 @@ export interface WatchOptions {
 export async function watchMetrics(serviceUrl: string, options: WatchOptions): Promise<void> {
   const intervalMs = options.intervalMs ?? WATCH_INTERVAL_MS;
   const windowMs = options.windowMs ?? WATCH_WINDOW_MS;
-  const readShadow = () => options.shadow?.().catch(() => undefined) ?? Promise.resolve(undefined);
+  // A failed read is not the end of the shadow: its window keeps the reads before, for the next report.
+  const readShadow = (): Promise<ShadowScrape | undefined | 'failed'> => options.shadow?.().catch(() => 'failed' as const) ?? Promise.resolve(undefined);
   const shadows = new ShadowWindow();
   let window: MetricScrape[] = [await scrapeMetrics(serviceUrl)];
-  shadows.add(await readShadow(), windowMs);
+  const first = await readShadow();
+  if (first !== 'failed') shadows.add(first, windowMs);
   for (let reports = 0; options.count === undefined || reports < options.count; reports++) {
     await sleep(intervalMs, undefined, { signal: options.signal }).catch(() => undefined);
     if (options.signal.aborted) return;
     const [scrape, shadow] = await Promise.all([scrapeMetrics(serviceUrl), readShadow()]);
     window = [...window.filter((s) => s.at >= scrape.at - windowMs), scrape];
     const figures = liveFigures(window, options.driftThreshold);
-    const compared = shadows.add(shadow, windowMs);
+    const compared = shadow === 'failed' ? undefined : shadows.add(shadow, windowMs);
     options.onFigures(compared ? { ...figures, shadow: compared } : figures);
   }
 }

@@ -30,11 +30,18 @@ describe('a canary and a shadow as the tree and the status bar show them (iris 2
     return waitFor('the staging node', async () => (await renderedChildren(api, environments.node)).find((e) => e.label === 'staging'));
   };
   /** Waits until staging's node says `expected`, and returns its description. */
-  const stagingSays = (what: string, expected: RegExp, timeoutMs = 30_000) =>
-    waitFor(`staging's node to show ${what}`, async () => {
-      const node = await staging();
-      return expected.test(node.description) && node.description;
-    }, timeoutMs);
+  const stagingSays = async (what: string, expected: RegExp, timeoutMs = 30_000) => {
+    let last = '';
+    try {
+      return await waitFor(`staging's node to show ${what}`, async () => {
+        last = (await staging()).description;
+        return expected.test(last) && last;
+      }, timeoutMs);
+    } catch (error) {
+      const shadow = api.live.seriesOf({ dir }, 'staging')?.points.at(-1)?.shadow;
+      throw new Error(`${(error as Error).message}; it shows "${last}"; the last shadow figures: ${JSON.stringify(shadow)}`);
+    }
+  };
   /** Switches the copy's config to `version` and `model`, and waits until the store has read it. */
   const useVersion = async (version: string, model: string) => {
     fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/^version: .*$/m, `version: ${version}`).replace(/^model: \S+/m, `model: ${model}`));
