@@ -25,8 +25,7 @@ export const watchCommand = {
     if (!ctx.json) process.stderr.write(`watching ${ctx.env} at ${metricsEndpoint(url)}\n`);
     const report = (figures: LiveFigures) => process.stdout.write(`${ctx.json ? JSON.stringify({ environment: ctx.env, url, ...figures }) : formatLiveFigures(figures)}\n`);
     const environment = environmentOf(project, ctx.env);
-    // A shadow is read from the router on this machine; a registry environment has none.
-    const shadow = environment.registry ? undefined : async () => readShadowScrape(await connectEngine(), project, environment);
+    const shadow = () => readShadowScrape(() => connectEngine(), project, environment);
     await watchMetrics(url, { count, signal: ctx.signal, onFigures: report, driftThreshold: project.watch.driftThreshold, shadow });
     return 0;
   },

@@ -189,7 +189,7 @@ export class LiveMetricsStore extends Disposable {
     const latest = this.series.get(key)?.points.at(-1);
     let read;
     try {
-      read = view.status?.shadow ? await readShadowScrape(await this.engine(), config, view.config) : undefined;
+      read = view.status?.shadow ? await readShadowScrape(this.engine, config, view.config) : undefined;
     } catch (error) {
       // A failed read is not the end of the shadow: its window keeps the reads before, for the next round.
       log.debug(`the shadow of ${view.name}: ${(error as Error).message}`);

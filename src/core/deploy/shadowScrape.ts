@@ -16,9 +16,10 @@ export interface ShadowScrape {
  * environment is not served by a router here). Asked again at every read, so a shadow started or ended
  * while someone watches is seen.
  */
-export async function readShadowScrape(docker: Docker, project: Pick<ProjectConfig, 'name' | 'dir' | 'version'>, environment: EnvironmentConfig): Promise<ShadowScrape | undefined> {
+export async function readShadowScrape(engine: () => Promise<Docker>, project: Pick<ProjectConfig, 'name' | 'dir' | 'version'>, environment: EnvironmentConfig): Promise<ShadowScrape | undefined> {
+  // A registry environment runs no trial: the engine is not asked.
   if (environment.registry) return undefined;
-  const state = await localEnvironmentState(docker, project, environment);
+  const state = await localEnvironmentState(await engine(), project, environment);
   const admin = state.router?.admin;
   if (!state.shadow || !admin) return undefined;
   return { version: state.shadow.version, upstream: upstreamOf(state.shadow.container), scrape: await admin.metrics() };
