@@ -4,21 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BenchRow } from './benchTable';
 import { median, REPO } from './measure';
-import { alternate, DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, where, withFreeBatchMnist, type Load } from './servingBench';
-
-/** CPU time a process has used, in microseconds (Linux: utime + stime of /proc/<pid>/stat, in ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-/** Runs a load and reports, beside it, the CPU microseconds each process spent per request. */
-async function withCpu(run: () => Promise<Load>, pids: number[]): Promise<Load & { cpu: number[] }> {
-  const before = pids.map(cpuMicros);
-  const result = await run();
-  const requests = result.perSecond * DURATION_S;
-  return { ...result, cpu: pids.map((pid, i) => (cpuMicros(pid) - before[i]) / requests) };
-}
+import { withCpu } from './processCpu';
+import { alternate, DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, where, withFreeBatchMnist } from './servingBench';
 
 export interface BenchRouter {
   child: ChildProcess;
@@ -79,12 +66,12 @@ async function routerRow(served: RoutedModel): Promise<BenchRow> {
     const cpu = { ours: [] as number[][], reference: [] as number[][] };
     const { ours, reference } = await alternate(
       async () => {
-        const result = await withCpu(() => load(infer(routerPort), served.connections, served.body, headers), [router.pid!, server.pid!]);
+        const result = await withCpu(() => load(infer(routerPort), served.connections, served.body, headers), [router.pid!, server.pid!], DURATION_S);
         cpu.ours.push(result.cpu);
         return result;
       },
       async () => {
-        const result = await withCpu(() => load(infer(port), served.connections, served.body, headers), [server.pid!]);
+        const result = await withCpu(() => load(infer(port), served.connections, served.body, headers), [server.pid!], DURATION_S);
         cpu.reference.push(result.cpu);
         return result;
       },
