@@ -69,19 +69,19 @@ export class ActiveUpstream {
    * Makes `next` the upstream of every request from now on; returns the one it replaces. Switching to the
    * canary or the shadow promotes it: it gets all the traffic and is no longer a canary or a shadow.
    */
-  switchTo(next: Upstream): Upstream | undefined {
+  switchTo(next: Upstream, since = new Date()): Upstream | undefined {
     const previous = this.current;
     this.current = next;
-    this.since = new Date();
+    this.since = since;
     if (this.canaryNow?.upstream.url === next.url) this.clearCanary();
     if (this.shadowNow?.upstream.url === next.url) this.clearShadow();
     return previous;
   }
 
   /** Mirrors the inference requests that arrive from now on to `upstream`; returns the shadow it replaces. */
-  setShadow(upstream: Upstream, compare: ShadowCompare): Shadow | undefined {
+  setShadow(upstream: Upstream, compare: ShadowCompare, since = new Date().toISOString()): Shadow | undefined {
     const previous = this.shadowNow;
-    this.shadowNow = { upstream, since: new Date().toISOString(), compare };
+    this.shadowNow = { upstream, since, compare };
     return previous;
   }
 
@@ -93,9 +93,9 @@ export class ActiveUpstream {
   }
 
   /** Sends `weight` percent of the requests from now on to `upstream`; returns the canary it replaces. */
-  setCanary(upstream: Upstream, weight: number): Canary | undefined {
+  setCanary(upstream: Upstream, weight: number, since = new Date().toISOString()): Canary | undefined {
     const previous = this.canaryNow;
-    this.canaryNow = { upstream, weight, since: new Date().toISOString() };
+    this.canaryNow = { upstream, weight, since };
     this.split = new WeightedSplit(weight);
     return previous;
   }

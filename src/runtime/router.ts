@@ -31,12 +31,16 @@ async function main(): Promise<void> {
         if (to) log('info', 'shadow set', { environment, shadow: to.upstream.url, compare: to.compare, previous: from?.upstream.url ?? null });
         else log('info', 'shadow cleared', { environment, shadow: from?.upstream.url ?? null });
       },
+      onRoutesProblem: (message) => {
+        accessLog.flush();
+        log('error', message, { environment });
+      },
     });
   } catch (error) {
     log('error', `the router cannot listen: ${(error as Error).message}`, { environment });
     process.exit(1);
   }
-  log('info', 'listening', { environment, url: router.url, adminUrl: router.adminUrl, upstream: config.upstream?.url ?? null });
+  log('info', 'listening', { environment, url: router.url, adminUrl: router.adminUrl, upstream: router.startedWith ?? null, restored: router.restored });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -2,8 +2,9 @@ import type * as http from 'node:http';
 import type { ActiveUpstream, Canary, Shadow } from './activeUpstream';
 import { sendJson } from './jsonResponse';
 import type { RouterMetrics } from './routerMetrics';
-import { SHADOW_TASKS, type ShadowCompare } from './shadowComparison';
+import { parseShadowCompare, type ShadowCompare } from './shadowComparison';
 import { parseUpstreamUrl, type Upstream } from './upstreamUrl';
+import { isCanaryWeight } from './weightedSplit';
 
 export interface AdminContext {
   active: ActiveUpstream;
@@ -138,7 +139,7 @@ function trialUpstream(requested: unknown, kind: 'canary' | 'shadow', bodyShape:
 function setCanary(body: unknown, context: AdminContext): Answer {
   const { url: requested, weight } = (body ?? {}) as { url?: unknown; weight?: unknown };
   const { upstream, active } = trialUpstream(requested, 'canary', '{"url": "http://host:port", "weight": 1 to 99}', context);
-  if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 99) {
+  if (!isCanaryWeight(weight)) {
     throw new AdminError(400, `"weight" must be a whole number from 1 to 99 (the canary's percentage of requests), not ${JSON.stringify(weight) ?? 'nothing'}`);
   }
   const previous = context.active.setCanary(upstream, weight);
@@ -166,16 +167,13 @@ function setShadow(body: unknown, context: AdminContext): Answer {
   return [200, { ...shadowJson(context.active.shadow), active: active.url, previous: previous?.upstream.url ?? null }];
 }
 
-/** The body's `compare`, every field optional (null as good as absent); 400 naming the field that is wrong. */
+/** The body's `compare`; 400 naming the field that is wrong. */
 function shadowCompare(compare: unknown): ShadowCompare {
-  if (compare === undefined || compare === null) return {};
-  if (typeof compare !== 'object' || Array.isArray(compare)) throw new AdminError(400, `"compare" must be an object such as {"output": "probabilities", "task": "classification"}, not ${JSON.stringify(compare)}`);
-  const { output, task, ...others } = compare as Record<string, unknown>;
-  const unknown = Object.keys(others)[0];
-  if (unknown !== undefined) throw new AdminError(400, `"compare" has no field ${JSON.stringify(unknown)}: it takes "output" and "task"`);
-  if (output !== undefined && output !== null && (typeof output !== 'string' || output === '')) throw new AdminError(400, `"compare.output" must be the name of an output (a non-empty string), not ${JSON.stringify(output)}`);
-  if (task !== undefined && task !== null && !(SHADOW_TASKS as readonly unknown[]).includes(task)) throw new AdminError(400, `"compare.task" must be "classification", "regression" or "raw", not ${JSON.stringify(task)}`);
-  return { ...(typeof output === 'string' ? { output } : {}), ...(typeof task === 'string' ? { task: task as ShadowCompare['task'] } : {}) };
+  try {
+    return parseShadowCompare(compare);
+  } catch (error) {
+    throw new AdminError(400, (error as Error).message);
+  }
 }
 
 function clearShadow(context: AdminContext): Answer {

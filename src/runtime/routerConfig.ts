@@ -13,6 +13,8 @@ export interface RouterConfig {
   upstream?: Upstream;
   /** The environment's name (staging, production), for logs, errors and a response header. */
   environment?: string;
+  /** Where the routes are saved after every change and read back at start (RouteStore); undefined: not saved. */
+  routesFile?: string;
   /** How long an upstream may stay silent on a request before the router gives up with 504. */
   upstreamTimeoutMs: number;
 }
@@ -57,6 +59,9 @@ export function routerConfig(env: NodeJS.ProcessEnv): RouterConfig {
   const adminPort = number('MODELDEPLOY_ROUTER_ADMIN_PORT', DEFAULT_ROUTER_ADMIN_PORT, 0, 65535);
   if (port !== 0 && port === adminPort) throw new Error(`MODELDEPLOY_ROUTER_PORT and MODELDEPLOY_ROUTER_ADMIN_PORT are both ${port}; traffic and admin need their own ports`);
 
+  const routesFile = env.MODELDEPLOY_ROUTER_ROUTES_FILE || undefined;
+  if (routesFile !== undefined && !routesFile.startsWith('/')) throw new Error(`MODELDEPLOY_ROUTER_ROUTES_FILE=${routesFile} must be an absolute path`);
+
   return {
     host: env.MODELDEPLOY_ROUTER_HOST || '0.0.0.0',
     port,
@@ -64,6 +69,7 @@ export function routerConfig(env: NodeJS.ProcessEnv): RouterConfig {
     token,
     upstream,
     environment,
+    routesFile,
     upstreamTimeoutMs: number('MODELDEPLOY_ROUTER_UPSTREAM_TIMEOUT_MS', DEFAULT_UPSTREAM_TIMEOUT_MS, 1, 3_600_000),
   };
 }

@@ -4,6 +4,7 @@ import { ActiveUpstream, type Canary, type Shadow } from './activeUpstream';
 import { bearerTokenCheck } from './bearerToken';
 import { applyClientLimits } from './clientLimits';
 import { proxyRequest } from './proxyRequest';
+import { RouteStore } from './routeStore';
 import { routerAccessLogLine } from './routerAccessLogLine';
 import { handleAdmin } from './routerAdmin';
 import type { RouterConfig } from './routerConfig';
@@ -20,6 +21,8 @@ export interface RouterHooks {
   onCanary?: (to: Canary | undefined, from: Canary | undefined) => void;
   /** Called after the shadow is set or cleared (`to` undefined, also when a switch to it promoted it). */
   onShadow?: (to: Shadow | undefined, from: Shadow | undefined) => void;
+  /** Told when the saved routes cannot be read (the router then starts from its configured upstream) or written. */
+  onRoutesProblem?: (message: string) => void;
 }
 
 export interface RunningRouter {
@@ -27,6 +30,10 @@ export interface RunningRouter {
   url: string;
   /** The admin listener. */
   adminUrl: string;
+  /** Whether it routes as its saved routes said (a restart) rather than from its configured upstream. */
+  restored: boolean;
+  /** The upstream it started routing to. */
+  startedWith: string | undefined;
   /** Stops accepting connections, lets the requests in flight finish, then resolves. */
   close(): Promise<void>;
 }
@@ -49,6 +56,14 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const closing = () => stopping.signal.aborted;
 
   const metrics = new RouterMetrics();
+  const store = config.routesFile === undefined ? undefined : new RouteStore(config.routesFile);
+  const restored = store ? restoreRoutes(store, active, hooks) : false;
+  if (active.shadow) metrics.shadowSet(active.shadow.upstream);
+  // Saved before the admin API answers a change, so that an acknowledged change outlives a restart.
+  const saved = <T extends unknown[]>(hook?: (...args: T) => void) => (...args: T) => {
+    if (store) saveRoutes(store, active, hooks);
+    hook?.(...args);
+  };
   // A second attempt (nothing of the first reached a server) goes to the active version, never the canary.
   const proxyContext = { agent, lease: () => active.leaseActive(), upstreamTimeoutMs: config.upstreamTimeoutMs, environment: config.environment, closing };
   const mirror = new ShadowMirror({ active, agent, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs });
@@ -75,7 +90,7 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   const authorized = bearerTokenCheck(config.token);
   const admin = http.createServer((request, response) => {
     const started = performance.now();
-    void handleAdmin(request, response, { active, metrics, authorized, stopping: stopping.signal, onSwitch: hooks.onSwitch, onCanary: hooks.onCanary, onShadow: hooks.onShadow }).then((status) => {
+    void handleAdmin(request, response, { active, metrics, authorized, stopping: stopping.signal, onSwitch: saved(hooks.onSwitch), onCanary: saved(hooks.onCanary), onShadow: saved(hooks.onShadow) }).then((status) => {
       hooks.accessLog?.(JSON.stringify({ time: new Date().toISOString(), admin: true, method: request.method, path: pathOf(request), status, ms: elapsedMs(started) }));
       if (closing()) admin.closeIdleConnections();
     });
@@ -95,6 +110,8 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
   return {
     url,
     adminUrl,
+    restored,
+    startedWith: active.upstream?.url,
     close: async () => {
       stopping.abort();
       await Promise.all([traffic, admin].map((server) => new Promise<void>((resolve) => {
@@ -104,6 +121,28 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
       agent.destroy();
     },
   };
+}
+
+/** Restores the saved routes into `active`; a file that cannot be used is reported and the configured upstream kept. */
+function restoreRoutes(store: RouteStore, active: ActiveUpstream, hooks: RouterHooks): boolean {
+  try {
+    const restored = store.restore(active);
+    // Saved at once: the first start's configured upstream is then what a restart goes back to.
+    saveRoutes(store, active, hooks);
+    return restored;
+  } catch (error) {
+    hooks.onRoutesProblem?.(`${(error as Error).message}; routing to the configured upstream instead`);
+    saveRoutes(store, active, hooks);
+    return false;
+  }
+}
+
+function saveRoutes(store: RouteStore, active: ActiveUpstream, hooks: RouterHooks): void {
+  try {
+    store.save(active);
+  } catch (error) {
+    hooks.onRoutesProblem?.(`cannot save the routes to ${store.file}: ${(error as Error).message}; a restart of the router would lose the last change`);
+  }
 }
 
 /** The path without the query: queries may carry what does not belong in logs. */

@@ -12,6 +12,18 @@ export interface ShadowCompare {
   task?: (typeof SHADOW_TASKS)[number];
 }
 
+/** A `compare` as a client sends it, every field optional (null as good as absent); an Error naming the field that is wrong. */
+export function parseShadowCompare(compare: unknown): ShadowCompare {
+  if (compare === undefined || compare === null) return {};
+  if (typeof compare !== 'object' || Array.isArray(compare)) throw new Error(`"compare" must be an object such as {"output": "probabilities", "task": "classification"}, not ${JSON.stringify(compare)}`);
+  const { output, task, ...others } = compare as Record<string, unknown>;
+  const unknown = Object.keys(others)[0];
+  if (unknown !== undefined) throw new Error(`"compare" has no field ${JSON.stringify(unknown)}: it takes "output" and "task"`);
+  if (output !== undefined && output !== null && (typeof output !== 'string' || output === '')) throw new Error(`"compare.output" must be the name of an output (a non-empty string), not ${JSON.stringify(output)}`);
+  if (task !== undefined && task !== null && !(SHADOW_TASKS as readonly unknown[]).includes(task)) throw new Error(`"compare.task" must be "classification", "regression" or "raw", not ${JSON.stringify(task)}`);
+  return { ...(typeof output === 'string' ? { output } : {}), ...(typeof task === 'string' ? { task: task as ShadowCompare['task'] } : {}) };
+}
+
 /** One version's answer to a request: header names in lower case, as node gives them. */
 export interface ShadowAnswer {
   status: number;

@@ -1,3 +1,8 @@
+/** Whether `weight` can be a canary's share: a whole percentage from 1 to 99. */
+export function isCanaryWeight(weight: unknown): weight is number {
+  return typeof weight === 'number' && Number.isInteger(weight) && weight >= 1 && weight <= 99;
+}
+
 /**
  * Which of two upstreams the next request goes to, `weight` percent of them to the second: a smooth weighted
  * round robin reduced to one counter (nginx's algorithm for two peers whose weights sum to 100). No

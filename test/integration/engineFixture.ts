@@ -53,6 +53,8 @@ export function withCleanup(dir: string, name: string, removeDir: () => void): T
 
 export async function removeProjectResources(name: string): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${name}`] } })) await docker.getContainer(c.Id).remove({ force: true });
+  // The volumes of its environments' routers, once their containers are gone.
+  for (const v of (await docker.listVolumes({ filters: { label: [`${LABEL.project}=${name}`] } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   // By tag, and by label for an image a rebuild left untagged.
   const images = [...(await docker.listImages({ filters: { reference: [`${name}`] } })), ...(await imagesOf(name))];
   for (const id of new Set(images.map((i) => i.Id))) await docker.getImage(id).remove({ force: true }).catch(() => undefined);

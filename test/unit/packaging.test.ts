@@ -29,12 +29,12 @@ describe('packaging without an engine', () => {
   });
 
   describe('the Dockerfiles', () => {
-    it('the runtime image runs as uid 1000 with a health check and copies only the runtime', () => {
+    it("the runtime image runs as uid 1000 with a health check and copies only the runtime and its router's state folder, owned by that user", () => {
       const text = generateRuntimeDockerfile('node:20-bookworm-slim');
       assert.match(text, /^FROM node:20-bookworm-slim$/m);
       assert.match(text, /^USER 1000:1000$/m);
       assert.match(text, /^HEALTHCHECK .*\/v2\/health\/ready/m);
-      assert.deepEqual(text.match(/^COPY .*/gm), ['COPY runtime/ /opt/modeldeploy/runtime/']);
+      assert.deepEqual(text.match(/^COPY .*/gm), ['COPY --chown=1000:1000 router-state/ /opt/modeldeploy/router-state/', 'COPY runtime/ /opt/modeldeploy/runtime/']);
     });
 
     it("a project's image copies the model, then the metadata, on the runtime image", () => {

@@ -401,3 +401,12 @@ describe('the router configuration', () => {
     for (const wrong of [undefined, '', 'Bearer', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN} extra`]) assert.equal(check(wrong), false, String(wrong));
   });
 });
+
+describe('the router configuration of its routes file', () => {
+  it('takes MODELDEPLOY_ROUTER_ROUTES_FILE only as an absolute path', () => {
+    const base = { MODELDEPLOY_ROUTER_TOKEN: TOKEN };
+    assert.throws(() => routerConfig({ ...base, MODELDEPLOY_ROUTER_ROUTES_FILE: 'state/routes.json' }), (error: Error) => /^MODELDEPLOY_ROUTER_ROUTES_FILE=state\/routes\.json .*absolute path/.test(error.message));
+    assert.equal(routerConfig({ ...base, MODELDEPLOY_ROUTER_ROUTES_FILE: '/var/lib/modeldeploy-router/routes.json' }).routesFile, '/var/lib/modeldeploy-router/routes.json');
+    assert.equal(routerConfig(base).routesFile, undefined);
+  });
+});

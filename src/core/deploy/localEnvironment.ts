@@ -4,7 +4,7 @@ import { hardenedSpec, startContainer } from '../container/runContainer';
 import { reasonOf, statusOf } from '../engine/dockerEngine';
 import { CancelledError, UserError } from '../errors';
 import { LABEL } from '../packaging/imageLabels';
-import { CONTAINER_PORT, IMAGE_ROOT } from '../packaging/runtimeMetadata';
+import { CONTAINER_PORT, IMAGE_ROOT, ROUTER_STATE_DIR } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
 import { RouterAdmin, ROUTER_ADMIN_PORT, type ShadowCompare } from './routerAdmin';
 
@@ -165,6 +165,10 @@ export async function startBeside<T>(docker: Docker, project: Project, environme
     options.progress?.(`smoke prediction on ${version}`);
     await options.check(candidate.url);
     if (options.signal?.aborted) throw new CancelledError();
+    // Healthy and checked, it is one of the environment's versions from now on: the engine brings it back
+    // after a crash, a reboot or a daemon restart, as it does the router. Not before: a candidate that
+    // fails at start must stay down for the deploy to see it fail.
+    await docker.getContainer(candidate.id).update({ RestartPolicy: { Name: 'unless-stopped' } });
     return await serve({ name, upstream: upstreamOf(name), network });
   } catch (error) {
     await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
@@ -199,6 +203,7 @@ async function routeTo(docker: Docker, project: Project, environment: Environmen
   if (before.router) await docker.getContainer(before.router.id).remove({ force: true }).catch(() => undefined);
   const token = randomBytes(32).toString('hex');
   const port = environmentPort(project, environment);
+  const routes = await freshRoutesVolume(docker, project, environment.name);
   // The router runs from the image being deployed: it carries the router next to the model server.
   const spec = hardenedSpec({
     name: `${environmentPrefix(project, environment.name)}-router`,
@@ -207,12 +212,34 @@ async function routeTo(docker: Docker, project: Project, environment: Environmen
     publish: { [CONTAINER_PORT]: port, [ROUTER_ADMIN_PORT]: undefined },
     network,
     cmd: ['node', `${IMAGE_ROOT}/runtime/router.js`],
-    env: [`MODELDEPLOY_ROUTER_TOKEN=${token}`, `MODELDEPLOY_UPSTREAM=${upstream}`, `MODELDEPLOY_ROUTER_ENVIRONMENT=${environment.name}`, `MODELDEPLOY_ROUTER_PORT=${CONTAINER_PORT}`, `MODELDEPLOY_ROUTER_ADMIN_PORT=${ROUTER_ADMIN_PORT}`],
+    env: [
+      `MODELDEPLOY_ROUTER_TOKEN=${token}`,
+      `MODELDEPLOY_UPSTREAM=${upstream}`,
+      `MODELDEPLOY_ROUTER_ENVIRONMENT=${environment.name}`,
+      `MODELDEPLOY_ROUTER_PORT=${CONTAINER_PORT}`,
+      `MODELDEPLOY_ROUTER_ADMIN_PORT=${ROUTER_ADMIN_PORT}`,
+      `MODELDEPLOY_ROUTER_ROUTES_FILE=${ROUTER_STATE_DIR}/routes.json`,
+    ],
   });
-  spec.HostConfig = { ...spec.HostConfig, RestartPolicy: { Name: 'unless-stopped' } };
+  // Restarted by the engine after a crash, a reboot or a daemon restart, it routes as its saved routes say.
+  spec.HostConfig = { ...spec.HostConfig, RestartPolicy: { Name: 'unless-stopped' }, Mounts: [{ Type: 'volume', Source: routes, Target: ROUTER_STATE_DIR }] };
   // The first exposed port is the traffic port; readiness is the admin API answering with the token.
   const started = await startContainer(docker, spec, { port, isReady: async () => (await routerAdminOf(docker, spec.name!).catch(() => undefined))?.healthy() ?? false });
   return started.url;
+}
+
+/** The volume of the environment's router's saved routes, emptied: a new router starts from the upstream it is created with. */
+async function freshRoutesVolume(docker: Docker, project: Project, environment: string): Promise<string> {
+  const name = routesVolumeOf(project, environment);
+  await docker.getVolume(name).remove({ force: true }).catch((error: unknown) => {
+    if (statusOf(error) !== 404) throw new UserError(`cannot empty the router's volume ${name}: ${reasonOf(error)}`);
+  });
+  await docker.createVolume({ Name: name, Labels: labels(project, environment, ROUTER_ROLE) });
+  return name;
+}
+
+function routesVolumeOf(project: Project, environment: string): string {
+  return `${environmentPrefix(project, environment)}-router-routes`;
 }
 
 /**
@@ -242,5 +269,6 @@ export async function removeLocalEnvironment(docker: Docker, project: Project, e
   const all = [...(await containersOf(docker, project, environment, ROUTER_ROLE)), ...(await containersOf(docker, project, environment, ENVIRONMENT_ROLE))];
   for (const info of all) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
   await docker.getNetwork(`${environmentPrefix(project, environment)}-net`).remove().catch(() => undefined);
+  await docker.getVolume(routesVolumeOf(project, environment)).remove({ force: true }).catch(() => undefined);
   return all.length;
 }

@@ -1,4 +1,5 @@
-import { CONTAINER_PORT, IMAGE_ROOT } from './runtimeMetadata';
+import type { ContextEntry } from './buildContext';
+import { CONTAINER_PORT, IMAGE_ROOT, ROUTER_STATE_DIR } from './runtimeMetadata';
 
 /** The file name a project uses for its own Dockerfile, and that `eject` writes. */
 export const PROJECT_DOCKERFILE = 'Dockerfile';
@@ -21,10 +22,14 @@ export function generateRuntimeDockerfile(baseImage: string): string {
     `EXPOSE ${CONTAINER_PORT}`,
     `HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", ${JSON.stringify(probe)}]`,
     `CMD ["node", "${IMAGE_ROOT}/runtime/runtime.js"]`,
+    `COPY --chown=1000:1000 router-state/ ${ROUTER_STATE_DIR}/`,
     `COPY runtime/ ${IMAGE_ROOT}/runtime/`,
     '',
   ].join('\n');
 }
+
+/** What the runtime Dockerfile copies besides the runtime: the router's state folder (a COPY needs something in it). */
+export const RUNTIME_STATE_ENTRIES: ContextEntry[] = [{ archivePath: 'router-state/.keep', content: '' }];
 
 /**
  * A project's Dockerfile: the model layer, then the small metadata layer, on the runtime image. A new

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { inspectImage } from '../engine/baseImage';
 import type { ProjectConfig } from '../project/projectConfig';
-import { generateRuntimeDockerfile, withLabels } from './dockerfile';
+import { generateRuntimeDockerfile, RUNTIME_STATE_ENTRIES, withLabels } from './dockerfile';
 import { runEngineBuild } from './engineBuild';
 import { LABEL } from './imageLabels';
 import { packageRoot, runtimeAssets, runtimeBundles } from './runtimeAssets';
@@ -33,7 +33,7 @@ export async function ensureRuntimeImage(docker: Docker, project: Pick<ProjectCo
   options.onOutput(`building the runtime image ${tag} (once for this base, platform and runtime)`);
   const labels = { [LABEL.managed]: 'true', [LABEL.role]: RUNTIME_ROLE, [LABEL.runtimeVersion]: runtimeVersion };
   const dockerfile = withLabels(generateRuntimeDockerfile(project.image.base), labels);
-  await runEngineBuild(docker, [{ archivePath: 'Dockerfile', content: dockerfile }, ...runtimeAssets(project.image.platform)], { tag, platform: project.image.platform, ...options });
+  await runEngineBuild(docker, [{ archivePath: 'Dockerfile', content: dockerfile }, ...RUNTIME_STATE_ENTRIES, ...runtimeAssets(project.image.platform)], { tag, platform: project.image.platform, ...options });
   await removeUnusedRuntimeImages(docker, tag);
   return tag;
 }

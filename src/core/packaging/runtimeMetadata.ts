@@ -19,3 +19,9 @@ export const CONTAINER_PORT = 8080;
 
 /** Where the image keeps the runtime, the model and the metadata file. */
 export const IMAGE_ROOT = '/opt/modeldeploy';
+
+/**
+ * A folder of the image owned by the runtime's user, where an environment's router mounts a volume for its
+ * saved routes: an empty volume mounted there takes the folder's owner, so the non-root router can write it.
+ */
+export const ROUTER_STATE_DIR = `${IMAGE_ROOT}/router-state`;
