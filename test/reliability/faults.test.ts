@@ -4,7 +4,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { generateDockerfile } from '../../src/core/packaging/dockerfile';
-import { dockerConfigDir, editConfig, irisProject, registryClient, runCli, runOk, setEnvironments, startCli, type DeployProject } from '../integration/deployFixture';
+import { environmentOf } from '../../src/core/deploy/environments';
+import { localEnvironmentState } from '../../src/core/deploy/localEnvironment';
+import { LABEL } from '../../src/core/packaging/imageLabels';
+import { loadProject } from '../../src/core/project/loadProject';
+import { dockerConfigDir, editConfig, irisProject, pollUntil, registryClient, runCli, runOk, setEnvironments, startCli, useVersion, V1, V2, type DeployProject } from '../integration/deployFixture';
 import { docker } from '../integration/engineFixture';
 import { startRegistry, type TestRegistry } from '../integration/registryFixture';
 import { recordFigure } from './figures';
@@ -245,3 +249,64 @@ describe('faults: the Docker engine restarted in the middle of a build (a privat
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+// On this machine a second engine's containers cannot reach each other across its bridges: the first
+// engine's firewall drops forwarded traffic that is not its own, and the private engine leaves the host's
+// firewall alone. So this test reads what the router routes to through its admin API (published on
+// 127.0.0.1, which needs no forwarding) rather than through its traffic port; traffic through a restarted
+// router and version is checked on the shared engine (test/integration/routerRestart.test.ts).
+describe('faults: the Docker engine restarted under a deployed local environment (a private engine)', () => {
+  let engine: PrivateEngine;
+  let project: DeployProject;
+  const env = () => ({ DOCKER_HOST: engine.host });
+  const deploy = async (release: typeof V1) => {
+    useVersion(project.dir, release);
+    await runOk(project.args('validate'));
+    await runOk(project.args('build'), { env: env() });
+    await runOk(project.args('deploy', '--env', 'staging', '--json'), { env: env() });
+  };
+  const staging = async () => {
+    const config = loadProject(project.dir);
+    return localEnvironmentState(engine.docker, config, environmentOf(config, 'staging'));
+  };
+  const nameOf = (container: { Names: string[] }) => container.Names[0].replace(/^\//, '');
+
+  before(async () => {
+    engine = await startPrivateEngine();
+    await copyImage(docker, engine.docker, 'node:20-bookworm-slim');
+    project = irisProject('rel-fault-env-engine');
+    await deploy(V1);
+    // The router was created pointing at 1.0.0, which this deploy removes: only its saved routes know 2.0.0.
+    await deploy(V2);
+  });
+  after(async () => {
+    await project?.cleanup();
+    await engine?.remove();
+  });
+
+  it('the engine restarted (SIGTERM, then started: a daemon restart, a reboot): it starts the router and 2.0.0 again, and the router routes to 2.0.0 from its saved routes', async () => {
+    const check = 'engine restarted under staging';
+    try {
+      const before = await staging();
+      assert.equal(before.active?.version, '2.0.0');
+      await engine.stop('SIGTERM');
+      const started = performance.now();
+      await engine.start();
+      await pollUntil(async () => (await staging()).active?.container === before.active?.container, "staging's router to route to 2.0.0 again", 90_000).catch(async (error: Error) => {
+        const all = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL.project}=${project.name}`] } });
+        throw new Error(`${error.message}; its containers: ${all.map((c) => `${c.Labels[LABEL.role]} ${c.State} (${c.Status})`).join(', ')}`);
+      });
+      const ms = performance.now() - started;
+      const running = await engine.docker.listContainers({ filters: { label: [`${LABEL.project}=${project.name}`] } });
+      const router = running.find((c) => c.Labels[LABEL.role] === 'router');
+      assert.ok(router, 'the router runs');
+      assert.deepEqual(running.map(nameOf).sort(), [before.active!.container, nameOf(router)].sort(), 'the router and 2.0.0 run, nothing else');
+      const logs = (await engine.docker.getContainer(router.Id).logs({ stdout: true, stderr: true })).toString('utf8');
+      assert.match(logs.split('\n').filter((line) => line.includes('"message":"listening"')).at(-1) ?? '', /"restored":true/, 'the router started from its saved routes');
+      recordFigure('faults', check, `after: the engine started the router and 2.0.0 again; the router routed to 2.0.0 from its saved routes ${(ms / 1000).toFixed(1)} s after the engine started`, true);
+    } catch (error) {
+      recordFigure('faults', check, `failed: ${(error as Error).message.split('\n')[0]}`, false);
+      throw error;
+    }
+  });
+});
