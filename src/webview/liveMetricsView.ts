@@ -4,6 +4,7 @@
  * series the host sends as small SVG charts and a drift table. Everything is built with DOM calls, text
  * as text: nothing from the service is ever parsed as markup. Colours come from the stylesheet's classes.
  */
+import type { ShadowFigures } from '../core/deploy/shadowFigures';
 import type { LiveFigures } from '../core/watch/liveFigures';
 import { isToWebviewMessage, type ToHostMessage, type ToWebviewMessage } from './liveMetricsProtocol';
 
@@ -28,6 +29,7 @@ interface Chart {
 }
 
 const decimals = (value: number) => value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2);
+const percent = (share: number) => (share * 100).toFixed(1);
 const CHARTS: Chart[] = [
   { id: 'rate', title: 'Request rate', unit: 'req/s', format: decimals, emptyTop: 1, lines: [{ label: 'inference', colour: 'blue', value: (p) => p.requestsPerSecond }] },
   {
@@ -45,7 +47,7 @@ const CHARTS: Chart[] = [
     id: 'errors',
     title: 'Error rate',
     unit: '%',
-    format: (v) => (v * 100).toFixed(1),
+    format: percent,
     emptyTop: 0.01,
     lines: [
       { label: '5xx', colour: 'red', value: (p) => p.errorRate },
@@ -53,6 +55,32 @@ const CHARTS: Chart[] = [
     ],
   },
   { id: 'inflight', title: 'In flight', unit: '', format: (v) => v.toFixed(0), emptyTop: 1, lines: [{ label: 'requests', colour: 'green', value: (p) => p.inFlight }] },
+];
+
+/** While a shadow runs: how its answers compare with the active version's, read from the environment's router. */
+const SHADOW_CHARTS: Chart[] = [
+  {
+    id: 'shadow-differs',
+    title: 'Shadow: answers that differ',
+    unit: '%',
+    format: percent,
+    emptyTop: 0.01,
+    lines: [
+      { label: 'predicted class', colour: 'orange', value: (p) => p.shadow?.classDifferenceRate ?? null },
+      { label: 'shadow 5xx', colour: 'red', value: (p) => p.shadow?.errorRate ?? null },
+    ],
+  },
+  {
+    id: 'shadow-latency',
+    title: 'Shadow latency',
+    unit: 'ms',
+    format: decimals,
+    emptyTop: 1,
+    lines: [
+      { label: 'active p95', colour: 'blue', value: (p) => p.p95Ms },
+      { label: 'shadow p95', colour: 'orange', value: (p) => p.shadow?.p95Ms ?? null },
+    ],
+  },
 ];
 
 // The chart's drawing area in viewBox units: the y axis's labels to its left, the x axis's below.
@@ -149,6 +177,38 @@ function driftTable(latest: LiveFigures): HTMLElement {
   return table;
 }
 
+/** A shadow's totals since it started, and what the window could not compare or mirror. */
+function shadowTotals(shadow: ShadowFigures): HTMLElement {
+  const { total } = shadow;
+  const count = (n: number | null) => (n === null ? '—' : String(n));
+  const rows: [string, string][] = [
+    ['Requests compared since it started', String(total.compared)],
+    ['Predicted class differs', total.compared ? `${total.classDifferences} (${percent(total.classDifferences / total.compared)} %)` : '—'],
+    ['Largest score difference', total.maxScoreDifference === null ? '—' : String(Number(total.maxScoreDifference.toPrecision(6)))],
+    ['Answers that could not be compared, in the window', count(shadow.incomparable)],
+    ['Copies not sent, in the window (busy, too large, client gone)', count(shadow.skipped)],
+  ];
+  const table = element('table', 'shadow-totals');
+  const body = table.createTBody();
+  for (const [label, value] of rows) body.insertRow().append(element('th', '', label), element('td', 'num', value));
+  return table;
+}
+
+/** The shadow's section, while the latest figures have one. */
+function shadowSection(points: LiveFigures[], shadow: ShadowFigures, spanMs: number): HTMLElement {
+  const section = element('section', 'shadow');
+  section.id = 'shadow';
+  const charts = element('section', 'charts');
+  charts.append(...SHADOW_CHARTS.map((spec) => chart(spec, points, spanMs)));
+  section.append(
+    element('h2', '', `Shadow ${shadow.version}`),
+    element('p', 'muted', "It gets a copy of each inference request after the client's answer is sent; its answers are compared with the active version's and never returned."),
+    charts,
+    shadowTotals(shadow),
+  );
+  return section;
+}
+
 function render(message: ToWebviewMessage): void {
   const { series } = message;
   const heading = element('h1', '', `${message.environment} `);
@@ -162,7 +222,9 @@ function render(message: ToWebviewMessage): void {
   } else {
     const charts = element('section', 'charts');
     charts.append(...CHARTS.map((spec) => chart(spec, points, message.spanMs)));
-    parts.push(charts, element('h2', '', 'Input drift'), driftTable(points[points.length - 1]));
+    const latest = points[points.length - 1];
+    parts.push(charts, element('h2', '', 'Input drift'), driftTable(latest));
+    if (latest.shadow) parts.push(shadowSection(points, latest.shadow, message.spanMs));
   }
   (document.getElementById('root') ?? document.body).replaceChildren(...parts);
 }
