@@ -101,13 +101,13 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
 }
 
 /** Runs ours and the reference in turns, ROUNDS times each; the run with the median rate of each. */
-export async function alternate(ours: () => Promise<Load>, reference: () => Promise<Load>): Promise<{ ours: Load; reference: Load }> {
-  const runs: { ours: Load[]; reference: Load[] } = { ours: [], reference: [] };
+export async function alternate<T extends Load>(ours: () => Promise<T>, reference: () => Promise<T>): Promise<{ ours: T; reference: T }> {
+  const runs: { ours: T[]; reference: T[] } = { ours: [], reference: [] };
   for (let round = 0; round < ROUNDS; round++) {
     runs.reference.push(await reference());
     runs.ours.push(await ours());
   }
-  const pick = (loads: Load[]) => loads.find((l) => l.perSecond === median(loads.map((x) => x.perSecond)))!;
+  const pick = (loads: T[]) => loads.find((l) => l.perSecond === median(loads.map((x) => x.perSecond)))!;
   return { ours: { ...pick(runs.ours), errors: runs.ours.reduce((n, l) => n + l.errors, 0) }, reference: pick(runs.reference) };
 }
 
@@ -128,13 +128,12 @@ async function againstBareServer(ours: [ChildProcess, string], bare: [ChildProce
       return result;
     },
   );
-  const oursTurn = served as Load & LoadCpu;
   const capacity = median(bareTurns.map((t) => 1e6 / t.cpu[0]));
   const share = (n: number) => n.toFixed(2);
   return {
-    ours: oursTurn,
+    ours: served,
     capacity,
-    note: `A ${Math.round(capacity)} req/s per CPU-second (its median turn served ${Math.round(reference.perSecond)} req/s, its server busy ${share((reference as Load & LoadCpu).busy[0])} of a core; ours busy ${share(oursTurn.busy[0])}, ${Math.round(oursTurn.cpu[0])} µs of CPU per request against A's ${Math.round(1e6 / capacity)})`,
+    note: `A ${Math.round(capacity)} req/s per CPU-second (its median turn served ${Math.round(reference.perSecond)} req/s, its server busy ${share(reference.busy[0])} of a core; ours busy ${share(served.busy[0])}, ${Math.round(served.cpu[0])} µs of CPU per request against A's ${Math.round(1e6 / capacity)})`,
     reference,
   };
 }

@@ -125,16 +125,16 @@ export async function startRouter(config: RouterConfig, hooks: RouterHooks = {})
 
 /** Restores the saved routes into `active`; a file that cannot be used is reported and the configured upstream kept. */
 function restoreRoutes(store: RouteStore, active: ActiveUpstream, hooks: RouterHooks): boolean {
+  let restored = false;
   try {
-    const restored = store.restore(active);
-    // Saved at once: the first start's configured upstream is then what a restart goes back to.
-    saveRoutes(store, active, hooks);
-    return restored;
+    restored = store.restore(active);
   } catch (error) {
     hooks.onRoutesProblem?.(`${(error as Error).message}; routing to the configured upstream instead`);
-    saveRoutes(store, active, hooks);
-    return false;
   }
+  // Saved at once: the first start's configured upstream is then what a restart goes back to, and an
+  // unusable file is replaced.
+  saveRoutes(store, active, hooks);
+  return restored;
 }
 
 function saveRoutes(store: RouteStore, active: ActiveUpstream, hooks: RouterHooks): void {
