@@ -35,6 +35,22 @@ async function lastStart(project: DeployProject, environment: string): Promise<{
   return JSON.parse(starts.at(-1)!.slice(starts.at(-1)!.indexOf('{'))) as { upstream: string; restored: boolean };
 }
 
+/** What staging's router routes to, as the deployer reads it. */
+async function stagingState(project: DeployProject) {
+  const config = loadProject(project.dir);
+  return localEnvironmentState(docker, config, environmentOf(config, 'staging'));
+}
+
+/** Staging serves `version`, and still does after its router restarts, which starts from its saved routes. */
+async function assertServedAcrossRestart(project: DeployProject, url: string, version: string): Promise<void> {
+  assert.equal(await answeredBy(url, project), version);
+  await restartRouter(project, 'staging', url);
+  assert.equal(await answeredBy(url, project), version);
+  const start = await lastStart(project, 'staging');
+  assert.equal(start.restored, true);
+  assert.match(start.upstream, new RegExp(`-staging-${version.replace(/\./g, '\\.')}-`));
+}
+
 describe('a local environment whose router or version the engine restarts (after a crash, a reboot, a daemon restart)', () => {
   let project: DeployProject;
   let url: string;
@@ -49,15 +65,8 @@ describe('a local environment whose router or version the engine restarts (after
   after(async () => project?.cleanup());
 
   it('routes to the version deployed last, not to the one the router was created with (removed since)', async () => {
-    assert.equal(await answeredBy(url, project), '2.0.0');
-    await restartRouter(project, 'staging', url);
-    assert.equal(await answeredBy(url, project), '2.0.0');
-    const start = await lastStart(project, 'staging');
-    assert.equal(start.restored, true);
-    assert.match(start.upstream, /-staging-2\.0\.0-/);
-    const config = loadProject(project.dir);
-    const state = await localEnvironmentState(docker, config, environmentOf(config, 'staging'));
-    assert.equal(state.active?.version, '2.0.0');
+    await assertServedAcrossRestart(project, url, '2.0.0');
+    assert.equal((await stagingState(project)).active?.version, '2.0.0');
   });
 
   it('a version whose process dies (a crash, an out-of-memory kill) is started again by the engine, and the environment serves it again', async () => {
@@ -75,11 +84,10 @@ describe('a local environment whose router or version the engine restarts (after
   it('keeps a canary with its share across a restart, and a later rollback still ends it', async () => {
     useVersion(project.dir, V1);
     await runOk(project.args('deploy', '--env', 'staging', '--canary', '25', '--yes', '--json'));
-    const config = loadProject(project.dir);
-    const before = await localEnvironmentState(docker, config, environmentOf(config, 'staging'));
+    const before = await stagingState(project);
     assert.equal(before.canary?.version, '1.0.0');
     await restartRouter(project, 'staging', url);
-    const after = await localEnvironmentState(docker, config, environmentOf(config, 'staging'));
+    const after = await stagingState(project);
     assert.equal(after.active?.version, '2.0.0');
     assert.deepEqual({ version: after.canary?.version, weight: after.canary?.weight, since: after.canary?.since }, { version: '1.0.0', weight: 25, since: before.canary?.since });
     // 25 of 100 requests go to the canary, as before the restart (the split is exact).
@@ -88,7 +96,7 @@ describe('a local environment whose router or version the engine restarts (after
     assert.equal(versions.filter((v) => v === '1.0.0').length, 25);
     await runOk(project.args('rollback', '--env', 'staging', '--yes'));
     await restartRouter(project, 'staging', url);
-    const ended = await localEnvironmentState(docker, config, environmentOf(config, 'staging'));
+    const ended = await stagingState(project);
     assert.equal(ended.canary, undefined);
     assert.equal(await answeredBy(url, project), '2.0.0');
   });
@@ -97,11 +105,6 @@ describe('a local environment whose router or version the engine restarts (after
     await docker.getContainer((await routerOf(project, 'staging')).Id).remove({ force: true });
     useVersion(project.dir, V1);
     await runOk(project.args('deploy', '--env', 'staging', '--yes', '--json'));
-    assert.equal(await answeredBy(url, project), '1.0.0');
-    await restartRouter(project, 'staging', url);
-    assert.equal(await answeredBy(url, project), '1.0.0');
-    const start = await lastStart(project, 'staging');
-    assert.equal(start.restored, true);
-    assert.match(start.upstream, /-staging-1\.0\.0-/);
+    await assertServedAcrossRestart(project, url, '1.0.0');
   });
 });
