@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environmentStatus } from '../../src/core/deploy/environmentState';
 import { environmentOf } from '../../src/core/deploy/environments';
-import { localEnvironmentState } from '../../src/core/deploy/localEnvironment';
 import { ROUTER_METRICS } from '../../src/core/deploy/routerMetricNames';
 import { loadProject } from '../../src/core/project/loadProject';
 import { staticCredentials } from '../../src/core/registry/credentials';
@@ -12,6 +11,7 @@ import {
   buildVersion,
   editConfig,
   environmentContainers,
+  environmentState,
   historyLines,
   irisProject,
   parseJson,
@@ -154,8 +154,7 @@ describe('canary releases of a local environment (MNIST 8.0.0 -> 8.1.0, real dig
     const canary = routerName(containers.get(v2Id)!);
     const current = routerName(containers.get(v1Id)!);
     const unreached = async () => {
-      const loaded = loadProject(project.dir);
-      const admin = (await localEnvironmentState(docker, loaded, environmentOf(loaded, 'production'))).router!.admin!;
+      const admin = (await environmentState(project, 'production')).router!.admin!;
       return (await admin.metrics()).samples.find((s) => s.name === ROUTER_METRICS.connectFailures && s.labels.upstream === `http://${canary}`)?.value ?? 0;
     };
     const unreachedBefore = await unreached();

@@ -7,7 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { parseDocument, type Document } from 'yaml';
+import { environmentOf } from '../../src/core/deploy/environments';
+import { localEnvironmentState, type LocalEnvironmentState } from '../../src/core/deploy/localEnvironment';
 import { LABEL } from '../../src/core/packaging/imageLabels';
+import { loadProject } from '../../src/core/project/loadProject';
 import { staticCredentials, type CredentialSource } from '../../src/core/registry/credentials';
 import { RegistryClient } from '../../src/core/registry/registryClient';
 import { copyExample, REPO_ROOT } from '../support/projectFixture';
@@ -198,6 +201,12 @@ export async function removeEnvironments(name: string): Promise<void> {
 export async function environmentContainers(name: string, environment: string, role: 'environment' | 'router' | 'smoke' = 'environment'): Promise<Docker.ContainerInfo[]> {
   const filters = [`${LABEL.project}=${name}`, `${LABEL.role}=${role}`, ...(role === 'smoke' ? [] : [`${ENVIRONMENT_LABEL}=${environment}`])];
   return docker.listContainers({ all: true, filters: { label: filters } });
+}
+
+/** What a local environment of the project serves now, read as the deployer reads it (from its router), on `engine`. */
+export async function environmentState(project: { dir: string }, environment: string, engine: Docker = docker): Promise<LocalEnvironmentState> {
+  const config = loadProject(project.dir);
+  return localEnvironmentState(engine, config, environmentOf(config, environment));
 }
 
 /** Every container of a project, whatever its role. */

@@ -1,8 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { environmentOf } from '../../src/core/deploy/environments';
-import { localEnvironmentState } from '../../src/core/deploy/localEnvironment';
-import { loadProject } from '../../src/core/project/loadProject';
-import { buildVersion, environmentContainers, irisProject, parseJson, pollUntil, request, runOk, useVersion, V1, V2, type DeployProject, type ReleaseJson } from './deployFixture';
+import { buildVersion, environmentContainers, environmentState, irisProject, parseJson, pollUntil, request, runOk, useVersion, V1, V2, type DeployProject, type ReleaseJson } from './deployFixture';
 import { docker } from './engineFixture';
 
 const SAMPLE = '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}';
@@ -35,12 +32,6 @@ async function lastStart(project: DeployProject, environment: string): Promise<{
   return JSON.parse(starts.at(-1)!.slice(starts.at(-1)!.indexOf('{'))) as { upstream: string; restored: boolean };
 }
 
-/** What staging's router routes to, as the deployer reads it. */
-async function stagingState(project: DeployProject) {
-  const config = loadProject(project.dir);
-  return localEnvironmentState(docker, config, environmentOf(config, 'staging'));
-}
-
 /** Staging serves `version`, and still does after its router restarts, which starts from its saved routes. */
 async function assertServedAcrossRestart(project: DeployProject, url: string, version: string): Promise<void> {
   assert.equal(await answeredBy(url, project), version);
@@ -66,7 +57,7 @@ describe('a local environment whose router or version the engine restarts (after
 
   it('routes to the version deployed last, not to the one the router was created with (removed since)', async () => {
     await assertServedAcrossRestart(project, url, '2.0.0');
-    assert.equal((await stagingState(project)).active?.version, '2.0.0');
+    assert.equal((await environmentState(project, 'staging')).active?.version, '2.0.0');
   });
 
   it('a version whose process dies (a crash, an out-of-memory kill) is started again by the engine, and the environment serves it again', async () => {
@@ -84,10 +75,10 @@ describe('a local environment whose router or version the engine restarts (after
   it('keeps a canary with its share across a restart, and a later rollback still ends it', async () => {
     useVersion(project.dir, V1);
     await runOk(project.args('deploy', '--env', 'staging', '--canary', '25', '--yes', '--json'));
-    const before = await stagingState(project);
+    const before = await environmentState(project, 'staging');
     assert.equal(before.canary?.version, '1.0.0');
     await restartRouter(project, 'staging', url);
-    const after = await stagingState(project);
+    const after = await environmentState(project, 'staging');
     assert.equal(after.active?.version, '2.0.0');
     assert.deepEqual({ version: after.canary?.version, weight: after.canary?.weight, since: after.canary?.since }, { version: '1.0.0', weight: 25, since: before.canary?.since });
     // 25 of 100 requests go to the canary, as before the restart (the split is exact).
@@ -96,7 +87,7 @@ describe('a local environment whose router or version the engine restarts (after
     assert.equal(versions.filter((v) => v === '1.0.0').length, 25);
     await runOk(project.args('rollback', '--env', 'staging', '--yes'));
     await restartRouter(project, 'staging', url);
-    const ended = await stagingState(project);
+    const ended = await environmentState(project, 'staging');
     assert.equal(ended.canary, undefined);
     assert.equal(await answeredBy(url, project), '2.0.0');
   });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { environmentStatus } from '../../src/core/deploy/environmentState';
 import { environmentOf } from '../../src/core/deploy/environments';
-import { localEnvironmentState, upstreamOf } from '../../src/core/deploy/localEnvironment';
+import { upstreamOf } from '../../src/core/deploy/localEnvironment';
 import { ROUTER_SHADOW_METRICS } from '../../src/core/deploy/routerMetricNames';
 import { openModel } from '../../src/core/model/inspectModel';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
@@ -10,7 +10,7 @@ import { loadProject } from '../../src/core/project/loadProject';
 import { staticCredentials } from '../../src/core/registry/credentials';
 import type { MetricSample } from '../../src/core/watch/metricSample';
 import { DigitLoad, M1, mnistDigits, mnistProject, writeBiasedMnist, type Digit, type LoadRecord } from './canaryFixture';
-import { buildVersion, environmentContainers, historyLines, parseJson, pollUntil, runCli, runOk, useVersion, type DeployProject, type HistoryJson, type ReleaseJson } from './deployFixture';
+import { buildVersion, environmentContainers, environmentState, historyLines, parseJson, pollUntil, runCli, runOk, useVersion, type DeployProject, type HistoryJson, type ReleaseJson } from './deployFixture';
 import { docker } from './engineFixture';
 
 /** The biased version (see writeBiasedMnist): class 0's score raised by BIAS, so some digits are called 0. */
@@ -64,8 +64,7 @@ describe('shadow releases of a local environment (MNIST 8.0.0 and a biased 8.2.0
 
   /** The router of staging: its admin client and the shadow's upstream URL. */
   async function stagingRouter() {
-    const loaded = loadProject(project.dir);
-    const state = await localEnvironmentState(docker, loaded, environmentOf(loaded, 'staging'));
+    const state = await environmentState(project, 'staging');
     return { admin: state.router!.admin!, shadow: state.shadow && upstreamOf(state.shadow.container), state };
   }
 

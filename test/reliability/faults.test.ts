@@ -4,11 +4,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { generateDockerfile } from '../../src/core/packaging/dockerfile';
-import { environmentOf } from '../../src/core/deploy/environments';
-import { localEnvironmentState } from '../../src/core/deploy/localEnvironment';
 import { LABEL } from '../../src/core/packaging/imageLabels';
-import { loadProject } from '../../src/core/project/loadProject';
-import { dockerConfigDir, editConfig, irisProject, pollUntil, registryClient, runCli, runOk, setEnvironments, startCli, useVersion, V1, V2, type DeployProject } from '../integration/deployFixture';
+import { dockerConfigDir, editConfig, environmentState, irisProject, pollUntil, registryClient, runCli, runOk, setEnvironments, startCli, useVersion, V1, V2, type DeployProject } from '../integration/deployFixture';
 import { docker } from '../integration/engineFixture';
 import { startRegistry, type TestRegistry } from '../integration/registryFixture';
 import { recordFigure } from './figures';
@@ -265,10 +262,7 @@ describe('faults: the Docker engine restarted under a deployed local environment
     await runOk(project.args('build'), { env: env() });
     await runOk(project.args('deploy', '--env', 'staging', '--json'), { env: env() });
   };
-  const staging = async () => {
-    const config = loadProject(project.dir);
-    return localEnvironmentState(engine.docker, config, environmentOf(config, 'staging'));
-  };
+  const staging = () => environmentState(project, 'staging', engine.docker);
   const nameOf = (container: { Names: string[] }) => container.Names[0].replace(/^\//, '');
 
   before(async () => {
