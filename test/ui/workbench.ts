@@ -171,8 +171,26 @@ async function rightClick(page: Page, path: string[]): Promise<void> {
   }
 }
 
-/** Right-clicks the row at `path` and clicks `item` in its context menu, until the menu closes on it. */
-export async function contextMenu(page: Page, path: string[], item: string): Promise<void> {
+/**
+ * Right-clicks the row at `path` and clicks `item` in its context menu, until the menu closes on it. With
+ * `started`, a closed menu is not enough: a row re-rendered under an open menu (a live rate repainting it)
+ * closes the menu without running the entry, so the whole gesture is repeated until `started` sees the
+ * command's first sign (a progress notification, say) within a few seconds.
+ */
+export async function contextMenu(page: Page, path: string[], item: string, started?: () => Promise<boolean>): Promise<void> {
+  for (let gesture = 0; gesture < 3; gesture++) {
+    await clickInContextMenu(page, path, item);
+    if (!started) return;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await started()) return;
+      await page.waitForTimeout(250);
+    }
+  }
+  throw new Error(`"${item}" in the context menu of the "${path.join(' > ')}" row closes the menu but does not start (notifications: ${(await notificationTexts(page)).join(' | ') || 'none'})`);
+}
+
+async function clickInContextMenu(page: Page, path: string[], item: string): Promise<void> {
   await rightClick(page, path);
   const action = openMenu(page).locator('.action-item', { hasText: item }).first();
   await action.waitFor({ timeout: TIMEOUT_MS });

@@ -14,6 +14,7 @@ import {
   expand,
   IRIS,
   modelDeployIcon,
+  notificationTexts,
   openFile,
   pickQuickItem,
   rowAt,
@@ -43,12 +44,17 @@ function storedMetric(workspace: string, version: string, metric: string): numbe
 async function rowSays(page: Page, path: string[], text: string | RegExp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await rowAt(page, path, timeoutMs);
-    const shown = ((await row.locator('.label-description').innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
+    const shown = await rowDescription(page, path, timeoutMs);
     if (typeof text === 'string' ? shown.startsWith(text) : text.test(shown)) return;
     if (Date.now() > deadline) throw new Error(`the "${path.join(' > ')}" row says "${shown}", not "${text}…"`);
     await page.waitForTimeout(250);
   }
+}
+
+/** The description of the row at `path`, as shown, with its white space collapsed. */
+async function rowDescription(page: Page, path: string[], timeoutMs = TIMEOUT_MS): Promise<string> {
+  const row = await rowAt(page, path, timeoutMs);
+  return ((await row.locator('.label-description').innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
 }
 
 /** Sends the iris sample to staging's service `count` times, 100 ms apart; its URL is read from staging's row. */
@@ -265,7 +271,8 @@ export const workflowChecks: UiCheck[] = [
     run: async (page) => {
       await expand(page, STAGING);
       await rowSays(page, [...STAGING, '2.0.0'], 'deploy');
-      await contextMenu(page, [...STAGING, '1.0.0'], 'Roll Back Here');
+      const rollingBack = async () => (await notificationTexts(page)).some((text) => text.includes('rolling staging back to 1.0.0')) || (await rowDescription(page, STAGING)).startsWith('1.0.0');
+      await contextMenu(page, [...STAGING, '1.0.0'], 'Roll Back Here', rollingBack);
       await rowSays(page, STAGING, '1.0.0', 120_000);
       // The newest history entry, first under the environment, is the rollback.
       await rowSays(page, [...STAGING, '1.0.0'], 'rollback');
