@@ -1,7 +1,8 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { openModel } from '../model/inspectModel';
+import { openScoringModel } from '../model/inspectModel';
+import type { SyncSession } from '../model/syncSession';
 import type { ProjectConfig } from '../project/projectConfig';
 import { ClassIndex } from '../validation/classIndex';
 import { openBatchesInThread } from '../validation/dataBatches';
@@ -29,7 +30,7 @@ class RowStore {
 }
 
 interface ScoredModel {
-  session: InferenceSession;
+  session: SyncSession;
   plan: InputPlan;
   scratch: InputScratch;
   rows: RowStore;
@@ -48,7 +49,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
   const models: ScoredModel[] = [];
   try {
     for (const file of [deployedModel, candidateModel]) {
-      const { info: model, session } = await openModel(file, { intraOpNumThreads: 1 });
+      const { info: model, session } = await openScoringModel(file);
       const plan = planInput(project, model, stream.features.length);
       models.push({ session, plan, scratch: new InputScratch(plan.elementType), rows: new RowStore() });
     }
@@ -59,7 +60,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
       if (signal?.aborted) throw new CancelledError();
       for (const model of models) {
         for (const chunk of modelInputs(model.plan, batch, model.scratch)) {
-          const output = (await model.session.run({ [model.plan.inputName]: chunk.tensor }, [model.plan.outputName]))[model.plan.outputName];
+          const output = model.session.run({ [model.plan.inputName]: chunk.tensor }, model.plan.outputName);
           const rowWidth = appendRows(model.rows, output, chunk.count, task);
           if (width === 0) width = rowWidth;
           else if (rowWidth !== width) throw new UserError(`the deployed model gives ${width} values per row and the candidate ${rowWidth}: they cannot be compared row by row`, { file: project.configFile, field: 'validation.output' });
@@ -83,7 +84,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
     };
   } finally {
     await stream.close();
-    for (const model of models) await model.session.release();
+    for (const model of models) model.session.release();
   }
 }
 

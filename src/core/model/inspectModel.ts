@@ -9,6 +9,7 @@ import type { ModelInfo, TensorInfo } from './modelInfo';
 import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
 import { readOnnxSignature, type OnnxSignature } from './onnxSignature';
 import { onnxRuntime } from './onnxRuntime';
+import { SyncSession } from './syncSession';
 
 /**
  * Reports a model's signature, producer and identity, read from its file, then loads it with onnxruntime
@@ -73,18 +74,43 @@ function notOnnx(file: string, bytes: Uint8Array): UserError {
  * the working directory, and only from files inside that folder.
  */
 export async function createSession(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions = {}): Promise<OrtSession> {
+  const sessionOptions = await loadOptions(file, bytes, options);
+  try {
+    return await onnxRuntime().InferenceSession.create(bytes, sessionOptions);
+  } catch (error) {
+    throw cannotLoad(file, error);
+  }
+}
+
+/**
+ * A model described from its file and loaded into a SyncSession, with one intra-op thread: scoring runs
+ * on a worker thread beside the data reader thread, and inference threads spinning on the reader's core
+ * would slow both.
+ */
+export async function openScoringModel(file: string): Promise<{ info: ModelInfo; session: SyncSession }> {
+  const bytes = await readModelBytes(file);
+  const info = readModelInfo(file, bytes);
+  const options = await loadOptions(file, bytes, { intraOpNumThreads: 1 });
+  try {
+    return { info, session: SyncSession.load(bytes, options) };
+  } catch (error) {
+    throw cannotLoad(file, error);
+  }
+}
+
+/** `options` for loading the model in `file`, its external data files checked to lie inside its folder. */
+async function loadOptions(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions): Promise<OrtSession.SessionOptions> {
   await checkedExternalDataFiles(file, bytes).catch((error: unknown) => {
-    // Bytes that are not a model are onnxruntime's to report, below.
+    // Bytes that are not a model are onnxruntime's to report, when it loads them.
     if (error instanceof UserError) throw error;
   });
-  const ort = onnxRuntime();
   const folder = path.dirname(path.resolve(file));
-  try {
-    return await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } });
-  } catch (error) {
-    const reason = String((error as Error).message ?? error).split('\n')[0];
-    throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
-  }
+  return { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } };
+}
+
+function cannotLoad(file: string, error: unknown): UserError {
+  const reason = String((error as Error).message ?? error).split('\n')[0];
+  return new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
 }
 
 function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelInfo {

@@ -7,7 +7,7 @@ import type { InputPlan } from './inputPlan';
 /**
  * Cuts a data batch into model inputs: the whole batch where the batch dimension is free, else pieces of
  * the model's fixed batch size, the last one padded with zeros (its padded outputs are ignored). Each
- * piece is copied into one of the scratch's reused arrays of the input's element type.
+ * piece is copied into the scratch's reused array of the input's element type.
  */
 export function* modelInputs(plan: InputPlan, batch: DataBatch, scratch: InputScratch): Generator<{ tensor: Tensor; offset: number; count: number }> {
   const ort = onnxRuntime();
@@ -23,26 +23,18 @@ export function* modelInputs(plan: InputPlan, batch: DataBatch, scratch: InputSc
 type InputArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
 /**
- * Reused arrays of the input's element type, grown when needed, taken in turn: with `slots` of them, an
- * input stays untouched until `slots` - 1 more have been filled, so that many runs may be in flight.
+ * One reused array of the input's element type, grown when needed: each input is run before the next is
+ * filled.
  */
 export class InputScratch {
-  private readonly arrays: (InputArray | undefined)[];
-  private next = 0;
+  private array?: InputArray;
 
-  constructor(
-    private readonly type: InputPlan['elementType'],
-    slots = 1,
-  ) {
-    this.arrays = new Array<undefined>(slots);
-  }
+  constructor(private readonly type: InputPlan['elementType']) {}
 
-  /** The values converted to the element type and zero-padded to `size`, in the next reused array. */
+  /** The values converted to the element type and zero-padded to `size`, in the reused array. */
   fill(values: Float64Array, size: number): InputArray {
-    const slot = this.next;
-    this.next = (slot + 1) % this.arrays.length;
-    let array = this.arrays[slot];
-    if (!array || array.length < size) array = this.arrays[slot] = this.allocate(size);
+    let array = this.array;
+    if (!array || array.length < size) array = this.array = this.allocate(size);
     const target = array.length === size ? array : array.subarray(0, size);
     if (target instanceof BigInt64Array) {
       for (let i = 0; i < values.length; i++) target[i] = BigInt(Math.round(values[i]));

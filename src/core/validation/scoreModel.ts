@@ -3,9 +3,9 @@ import { InputProfiler } from '../drift/inputProfiler';
 import { featureNames, profileKindOf, type TensorValues } from '../drift/rowFeatures';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
-import { openModel } from '../model/inspectModel';
+import { openScoringModel } from '../model/inspectModel';
 import type { ModelInfo } from '../model/modelInfo';
-import type { InferenceSession } from '../model/onnxRuntime';
+import type { SyncSession } from '../model/syncSession';
 import type { ProjectConfig } from '../project/projectConfig';
 import { receiveBatches } from './dataBatches';
 import { planInput } from './inputPlan';
@@ -14,12 +14,6 @@ import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 import type { ValidationProgress, ValidationReport } from './validationReport';
 
 const PROGRESS_INTERVAL_MS = 100;
-/**
- * Runs started before the oldest is awaited, where a fixed batch cuts a data batch into several. run()
- * computes on this thread, each after a turn of the event loop; queued runs share those turns, which
- * counts where a run is one row.
- */
-const RUNS_IN_FLIGHT = 16;
 
 /**
  * Streams the validation set through the model and computes the task's metrics. Runs on a worker
@@ -35,17 +29,15 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
   const opening = receiveBatches(batches);
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
   let model: ModelInfo;
-  let session: InferenceSession;
+  let session: SyncSession;
   try {
-    // One intra-op thread: the other core is the reader thread's, and inference threads spinning on it
-    // would slow both.
-    ({ info: model, session } = await openModel(project.model, { intraOpNumThreads: 1 }));
+    ({ info: model, session } = await openScoringModel(project.model));
   } catch (error) {
     await opening.then((stream) => stream.close(), () => undefined);
     throw error;
   }
-  const stream = await opening.catch(async (error) => {
-    await session.release();
+  const stream = await opening.catch((error) => {
+    session.release();
     throw error;
   });
   try {
@@ -54,34 +46,24 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
     // Profiled as the model receives the rows (scaled, in its element type), as live requests arrive.
     const profileKind = profileKindOf(plan.rowShape);
     const profiler = new InputProfiler(plan.inputName, profileKind, plan.rowSize, featureNames(profileKind, stream.features));
-    // A free batch is one run per data batch, so one at a time in one input array. Otherwise each run in
-    // flight has its array, and one more is filled (by the loop below) before the oldest is awaited.
-    const runsInFlight = plan.batchFixed ? RUNS_IN_FLIGHT : 1;
-    const scratch = new InputScratch(plan.elementType, plan.batchFixed ? RUNS_IN_FLIGHT + 1 : 1);
+    const scratch = new InputScratch(plan.elementType);
     const scoringStarted = performance.now();
     let rows = 0;
     let lastProgress = 0;
-    const inFlight: Promise<void>[] = [];
-    try {
-      for await (const batch of stream.batches) {
-        if (signal?.aborted) throw new CancelledError();
-        for (const piece of modelInputs(plan, batch, scratch)) {
-          profiler.addRows(piece.tensor.data as TensorValues, piece.count);
-          if (inFlight.length === runsInFlight) await inFlight.shift();
-          // Runs end in the order they start, so rows are scored in file order.
-          inFlight.push(session.run({ [plan.inputName]: piece.tensor }, [plan.outputName]).then((outputs) => scorer.add(outputs[plan.outputName], batch, piece.offset, piece.count)));
-        }
-        // The batch's arrays go back to the reader thread when the next batch is asked for.
-        while (inFlight.length > 0) await inFlight.shift();
-        rows += batch.count;
-        const now = performance.now();
-        if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now;
-          onProgress({ rows });
-        }
+    // Each batch is scored in one go, its pieces run one after the other; the batch's arrays go back to
+    // the reader thread when the next batch is asked for, and a cancel is seen between batches.
+    for await (const batch of stream.batches) {
+      if (signal?.aborted) throw new CancelledError();
+      for (const piece of modelInputs(plan, batch, scratch)) {
+        profiler.addRows(piece.tensor.data as TensorValues, piece.count);
+        scorer.add(session.run({ [plan.inputName]: piece.tensor }, plan.outputName), batch, piece.offset, piece.count);
       }
-    } finally {
-      await Promise.allSettled(inFlight); // none may still run when the session is released
+      rows += batch.count;
+      const now = performance.now();
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        onProgress({ rows });
+      }
     }
     if (rows === 0) throw new UserError('the validation set has no rows', { file: validation.data }, 'add labelled rows below the header');
     onProgress({ rows });
@@ -108,7 +90,7 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
     };
   } finally {
     await stream.close();
-    await session.release();
+    session.release();
   }
 }
 

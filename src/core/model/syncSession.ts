@@ -1,0 +1,34 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Binding } from 'onnxruntime-node/dist/binding';
+import { onnxRuntime } from './onnxRuntime';
+
+/**
+ * An onnxruntime session whose run() computes and returns at once, on the calling thread: the native
+ * session that onnxruntime-node's InferenceSession wraps (its documented "synchronized inference session
+ * object wrap"). The wrapper adds, to every run, a promise, a turn of the event loop and checks of its
+ * arguments; scoring a model whose batch is fixed at 1 makes one run per row on a worker thread that has
+ * nothing else to do meanwhile, and without them it scores MNIST about a sixth faster.
+ */
+export class SyncSession {
+  private constructor(private readonly native: Binding.InferenceSession) {}
+
+  /** The model in `bytes`; throws onnxruntime's own error when it cannot load it. */
+  static load(bytes: Uint8Array, options: InferenceSession.SessionOptions): SyncSession {
+    onnxRuntime();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { binding, initOrt } = require('onnxruntime-node/dist/binding') as typeof import('onnxruntime-node/dist/binding');
+    initOrt();
+    const native = new binding.InferenceSession();
+    native.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, options);
+    return new SyncSession(native);
+  }
+
+  /** Runs the model on `feeds` and returns its output named `output`. */
+  run(feeds: Record<string, Tensor>, output: string): Tensor {
+    return this.native.run(feeds, { [output]: null }, {})[output] as Tensor;
+  }
+
+  release(): void {
+    this.native.dispose();
+  }
+}
