@@ -88,9 +88,13 @@ export async function createSession(file: string, bytes: Uint8Array, options: Or
  * would slow both.
  */
 export async function openScoringModel(file: string): Promise<{ info: ModelInfo; session: SyncSession }> {
+  return openSyncModel(file, { intraOpNumThreads: 1 });
+}
+
+export async function openSyncModel(file: string, sessionOptions: OrtSession.SessionOptions = {}): Promise<{ info: ModelInfo; session: SyncSession }> {
   const bytes = await readModelBytes(file);
   const info = readModelInfo(file, bytes);
-  const options = await loadOptions(file, bytes, { intraOpNumThreads: 1 });
+  const options = await loadOptions(file, bytes, sessionOptions);
   try {
     return { info, session: SyncSession.load(bytes, options) };
   } catch (error) {

@@ -1,5 +1,6 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { openModel } from '../model/inspectModel';
+import type { Tensor } from 'onnxruntime-node';
+import { openSyncModel } from '../model/inspectModel';
+import type { SyncSession } from '../model/syncSession';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
@@ -33,6 +34,7 @@ export class ModelHost {
   /** The outputs the protocol can carry: what every run fetches. */
   readonly tensorOutputs: TensorInfo[];
   private readonly outputNames: string[];
+  private readonly fetches: Record<string, null>;
   /** Every output, as JSON and as binary: what a request that names no outputs gets. */
   private readonly everyOutput: Record<'json' | 'binary', { info: TensorInfo; binary: boolean }[]>;
   /** How long the warm-up run took, once load() has made it. */
@@ -41,13 +43,14 @@ export class ModelHost {
   private constructor(
     readonly identity: ModelIdentity,
     readonly info: ModelInfo,
-    private readonly session: InferenceSession,
+    private readonly session: SyncSession,
     /** Reading the model and creating its onnxruntime session (onnxruntime's own start-up included). */
     readonly loadMs: number,
     private readonly options: HostOptions,
   ) {
     this.tensorOutputs = info.outputs.filter((o) => o.isTensor && oipDatatypeOf(o.type));
     this.outputNames = this.tensorOutputs.map((o) => o.name);
+    this.fetches = Object.fromEntries(this.outputNames.map((name) => [name, null]));
     this.everyOutput = { json: this.tensorOutputs.map((info) => ({ info, binary: false })), binary: this.tensorOutputs.map((info) => ({ info, binary: true })) };
     if (options.batching && canBatch(info)) this.batcher = new RequestBatcher((feeds) => this.runAll(feeds), options.batching);
   }
@@ -55,7 +58,7 @@ export class ModelHost {
   /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
   static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
-    const { info, session } = await openModel(file);
+    const { info, session } = await openSyncModel(file);
     const host = new ModelHost(identity, info, session, performance.now() - started, options);
     const warmUpStarted = performance.now();
     await host.warmUp();
@@ -117,7 +120,7 @@ export class ModelHost {
   private async runAll(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const rows = Object.values(feeds)[0]?.dims[0];
     if (rows !== undefined) this.options.onRun?.(rows);
-    return (await this.session.run(feeds, this.outputNames)) as Record<string, Tensor>;
+    return this.session.runFetching(feeds, this.fetches);
   }
 
   private feeds(inputs: unknown[], binary?: ReadonlyMap<object, Uint8Array>): Record<string, Tensor> {
@@ -175,11 +178,11 @@ export class ModelHost {
       const size = dims.reduce((a, b) => a * b, 1);
       feeds[input.name] = new ort.Tensor(input.type as 'float32', zeroTensorData(input.type, size) as Float32Array, dims);
     }
-    await this.session.run(feeds, this.outputNames);
+    this.session.runFetching(feeds, this.fetches);
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    this.session.release();
   }
 }
 
