@@ -24,18 +24,19 @@ interface ShadowJson extends ReleaseJson {
 
 /** What in-process onnxruntime says of the digits with the model at `file`: each digit's scores. */
 async function scoresInProcess(file: string, digits: Digit[]): Promise<Float32Array[]> {
-  const { session } = await openModel(file);
+  const { info, session } = await openModel(file);
   const ort = onnxRuntime();
+  const output = info.outputs[0].name;
   try {
     const scores: Float32Array[] = [];
     for (const digit of digits) {
       const pixels = Float32Array.from((JSON.parse(digit.body) as { inputs: { data: number[] }[] }).inputs[0].data);
-      const outputs = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', pixels, [1, 1, 28, 28]) });
-      scores.push(outputs[session.outputNames[0]].data as Float32Array);
+      const outputs = session.run({ [info.inputs[0].name]: new ort.Tensor('float32', pixels, [1, 1, 28, 28]) }, { [output]: null });
+      scores.push(outputs[output].data as Float32Array);
     }
     return scores;
   } finally {
-    await session.release();
+    session.release();
   }
 }
 

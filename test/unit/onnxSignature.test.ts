@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { InferenceSession } from 'onnxruntime-node';
-import { createSession, readModelInfo } from '../../src/core/model/inspectModel';
+import { readModelInfo } from '../../src/core/model/inspectModel';
+import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { TensorInfo } from '../../src/core/model/modelInfo';
 import { readOnnxSignature } from '../../src/core/model/onnxSignature';
 import { UserError } from '../../src/core/errors';
@@ -54,7 +55,8 @@ function reported(meta: InferenceSession.ValueMetadata): TensorInfo {
 }
 
 async function onnxRuntimeReport(file: string, bytes: Buffer): Promise<{ inputs: TensorInfo[]; outputs: TensorInfo[] }> {
-  const session = await createSession(file, bytes);
+  // onnxruntime-node's public session: its own report of the model's inputs and outputs.
+  const session = await onnxRuntime().InferenceSession.create(bytes, { logSeverityLevel: 3, extra: { session: { model_external_initializers_file_folder_path: path.dirname(file) } } });
   try {
     return { inputs: session.inputMetadata.map(reported), outputs: session.outputMetadata.map(reported) };
   } finally {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../src/core/errors';
-import { createSession, inspectModel, readModelBytes, readModelInfo } from '../../src/core/model/inspectModel';
+import { inspectModel, openModel, openScoringModel, readModelInfo } from '../../src/core/model/inspectModel';
 import { ModelHost } from '../../src/core/oip/modelHost';
 import { cli } from '../support/cliProcess';
 import { copyExample, makeProject } from '../support/projectFixture';
@@ -59,13 +59,13 @@ describe('model files: external data', () => {
 
   it('reads external data beside the model, whatever the working directory', async () => {
     const file = path.join(project.dir, 'model', 'add.onnx');
-    const session = await createSession(file, await readModelBytes(file));
+    const { session } = await openModel(file);
     try {
       const ort = await import('onnxruntime-node');
-      const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 2]), [2]) });
+      const { y } = session.run({ x: new ort.Tensor('float32', new Float32Array([1, 2]), [2]) }, { y: null });
       assert.deepEqual(Array.from(y.data as Float32Array), [11, 22]);
     } finally {
-      await session.release();
+      session.release();
     }
     assert.equal((await inspectModel(file)).inputs[0].name, 'x');
   });
@@ -74,7 +74,7 @@ describe('model files: external data', () => {
     it(`refuses the location ${location} when the model is inspected, validated or served`, async () => {
       const file = path.join(project.dir, 'model', name);
       const bytes = fs.readFileSync(file);
-      const refusals = [await refusal(Promise.resolve().then(() => readModelInfo(file, bytes))), await refusal(inspectModel(file)), await refusal(createSession(file, bytes)), await refusal(ModelHost.load(file, { name: 'm', version: '1' }))];
+      const refusals = [await refusal(Promise.resolve().then(() => readModelInfo(file, bytes))), await refusal(inspectModel(file)), await refusal(openScoringModel(file)), await refusal(ModelHost.load(file, { name: 'm', version: '1' }))];
       for (const error of refusals) {
         assert.equal(error.location?.file, file);
         assert.match(error.format(), new RegExp(`initializer "w" is at "${location}", outside the model's folder.*relative path`));
@@ -100,7 +100,7 @@ describe('model files: external data', () => {
     const file = path.join(project.dir, 'model', 'linked.onnx');
     fs.writeFileSync(file, addExternal('linked.bin'));
     fs.symlinkSync(path.join(project.dir, 'secret.bin'), path.join(project.dir, 'model', 'linked.bin'));
-    const error = await refusal(createSession(file, fs.readFileSync(file)));
+    const error = await refusal(openModel(file));
     assert.match(error.message, /"linked\.bin", outside the model's folder/);
   });
 

@@ -32,6 +32,8 @@ class RowStore {
 interface ScoredModel {
   session: SyncSession;
   plan: InputPlan;
+  /** The scored output: what each run fetches. */
+  fetches: Record<string, null>;
   scratch: InputScratch;
   rows: RowStore;
 }
@@ -51,7 +53,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
     for (const file of [deployedModel, candidateModel]) {
       const { info: model, session } = await openScoringModel(file);
       const plan = planInput(project, model, stream.features.length);
-      models.push({ session, plan, scratch: new InputScratch(plan.elementType), rows: new RowStore() });
+      models.push({ session, plan, fetches: { [plan.outputName]: null }, scratch: new InputScratch(plan.elementType), rows: new RowStore() });
     }
     const classes = new ClassIndex(validation.data, project.labels);
     const targets = new RowStore();
@@ -60,7 +62,7 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
       if (signal?.aborted) throw new CancelledError();
       for (const model of models) {
         for (const chunk of modelInputs(model.plan, batch, model.scratch)) {
-          const output = model.session.run({ [model.plan.inputName]: chunk.tensor }, model.plan.outputName);
+          const output = model.session.run({ [model.plan.inputName]: chunk.tensor }, model.fetches)[model.plan.outputName];
           const rowWidth = appendRows(model.rows, output, chunk.count, task);
           if (width === 0) width = rowWidth;
           else if (rowWidth !== width) throw new UserError(`the deployed model gives ${width} values per row and the candidate ${rowWidth}: they cannot be compared row by row`, { file: project.configFile, field: 'validation.output' });

@@ -8,7 +8,6 @@ import { checkInputSizes } from './inputSizeLimit';
 import type { ModelInfo, TensorInfo } from './modelInfo';
 import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
 import { readOnnxSignature, type OnnxSignature } from './onnxSignature';
-import { onnxRuntime } from './onnxRuntime';
 import { SyncSession } from './syncSession';
 
 /**
@@ -19,19 +18,38 @@ import { SyncSession } from './syncSession';
  */
 export async function inspectModel(file: string, onRead?: (info: ModelInfo) => void): Promise<ModelInfo> {
   const { info, session } = await openModel(file, {}, onRead);
-  await session.release();
+  session.release();
   return info;
 }
 
 /**
  * A model described from its file and loaded into an onnxruntime session with `options`; `onRead` gets the
- * description before onnxruntime starts.
+ * description before onnxruntime starts. External data is read from the model's folder, never from the
+ * working directory, and only from files inside that folder.
  */
-export async function openModel(file: string, options: OrtSession.SessionOptions = {}, onRead?: (info: ModelInfo) => void): Promise<{ info: ModelInfo; session: OrtSession }> {
+export async function openModel(file: string, options: OrtSession.SessionOptions = {}, onRead?: (info: ModelInfo) => void): Promise<{ info: ModelInfo; session: SyncSession }> {
   const bytes = await readModelBytes(file);
   const info = readModelInfo(file, bytes);
   onRead?.(info);
-  return { info, session: await createSession(file, bytes, options) };
+  await checkedExternalDataFiles(file, bytes).catch((error: unknown) => {
+    // Bytes that are not a model are onnxruntime's to report, when it loads them.
+    if (error instanceof UserError) throw error;
+  });
+  const folder = path.dirname(path.resolve(file));
+  try {
+    return { info, session: SyncSession.load(bytes, { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } }) };
+  } catch (error) {
+    const reason = String((error as Error).message ?? error).split('\n')[0];
+    throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
+  }
+}
+
+/**
+ * The model loaded for scoring, with one intra-op thread: scoring runs on a worker thread beside the data
+ * reader thread, and inference threads spinning on the reader's core would slow both.
+ */
+export async function openScoringModel(file: string): Promise<{ info: ModelInfo; session: SyncSession }> {
+  return openModel(file, { intraOpNumThreads: 1 });
 }
 
 export async function readModelBytes(file: string): Promise<Buffer> {
@@ -67,54 +85,6 @@ function notOnnx(file: string, bytes: Uint8Array): UserError {
     { file },
     'export the model to ONNX (torch.onnx.export, skl2onnx, tf2onnx) and point "model" at the .onnx file',
   );
-}
-
-/**
- * An onnxruntime session of the model's bytes. External data is read from the model's folder, never from
- * the working directory, and only from files inside that folder.
- */
-export async function createSession(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions = {}): Promise<OrtSession> {
-  const sessionOptions = await loadOptions(file, bytes, options);
-  try {
-    return await onnxRuntime().InferenceSession.create(bytes, sessionOptions);
-  } catch (error) {
-    throw cannotLoad(file, error);
-  }
-}
-
-/**
- * A model described from its file and loaded into a SyncSession, with one intra-op thread: scoring runs
- * on a worker thread beside the data reader thread, and inference threads spinning on the reader's core
- * would slow both.
- */
-export async function openScoringModel(file: string): Promise<{ info: ModelInfo; session: SyncSession }> {
-  return openSyncModel(file, { intraOpNumThreads: 1 });
-}
-
-export async function openSyncModel(file: string, sessionOptions: OrtSession.SessionOptions = {}): Promise<{ info: ModelInfo; session: SyncSession }> {
-  const bytes = await readModelBytes(file);
-  const info = readModelInfo(file, bytes);
-  const options = await loadOptions(file, bytes, sessionOptions);
-  try {
-    return { info, session: SyncSession.load(bytes, options) };
-  } catch (error) {
-    throw cannotLoad(file, error);
-  }
-}
-
-/** `options` for loading the model in `file`, its external data files checked to lie inside its folder. */
-async function loadOptions(file: string, bytes: Uint8Array, options: OrtSession.SessionOptions): Promise<OrtSession.SessionOptions> {
-  await checkedExternalDataFiles(file, bytes).catch((error: unknown) => {
-    // Bytes that are not a model are onnxruntime's to report, when it loads them.
-    if (error instanceof UserError) throw error;
-  });
-  const folder = path.dirname(path.resolve(file));
-  return { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } };
-}
-
-function cannotLoad(file: string, error: unknown): UserError {
-  const reason = String((error as Error).message ?? error).split('\n')[0];
-  return new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
 }
 
 function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelInfo {

@@ -24,5 +24,4 @@ export function disableOnnxTelemetry(): void {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
 }
 
-export type InferenceSession = Ort.InferenceSession;
 export type Tensor = Ort.Tensor;

@@ -1,6 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Binding } from 'onnxruntime-node/dist/binding';
-import { onnxRuntime } from './onnxRuntime';
+import { disableOnnxTelemetry } from './onnxRuntime';
 
 /**
  * An onnxruntime session whose run() computes and returns at once, on the calling thread: the native
@@ -15,7 +15,7 @@ export class SyncSession {
 
   /** The model in `bytes`; throws onnxruntime's own error when it cannot load it. */
   static load(bytes: Uint8Array, options: InferenceSession.SessionOptions): SyncSession {
-    onnxRuntime();
+    disableOnnxTelemetry();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { binding, initOrt } = require('onnxruntime-node/dist/binding') as typeof import('onnxruntime-node/dist/binding');
     initOrt();
@@ -24,13 +24,11 @@ export class SyncSession {
     return new SyncSession(native);
   }
 
-  /** Runs the model on `feeds` and returns its output named `output`. */
-  run(feeds: Record<string, Tensor>, output: string): Tensor {
-    return this.native.run(feeds, { [output]: null }, {})[output] as Tensor;
-  }
-
-  /** Runs the model on `feeds` and returns the outputs named in `fetches` (each name a key, null its value). */
-  runFetching(feeds: Record<string, Tensor>, fetches: Record<string, null>): Record<string, Tensor> {
+  /**
+   * Runs the model on `feeds` and returns the outputs named in `fetches` (each name a key, null its
+   * value): made once by the caller, not on every run.
+   */
+  run(feeds: Record<string, Tensor>, fetches: Record<string, null>): Record<string, Tensor> {
     return this.native.run(feeds, fetches, {}) as Record<string, Tensor>;
   }
 

@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import { openSyncModel } from '../model/inspectModel';
+import { openModel } from '../model/inspectModel';
 import type { SyncSession } from '../model/syncSession';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
@@ -58,7 +58,7 @@ export class ModelHost {
   /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
   static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
-    const { info, session } = await openSyncModel(file);
+    const { info, session } = await openModel(file);
     const host = new ModelHost(identity, info, session, performance.now() - started, options);
     const warmUpStarted = performance.now();
     await host.warmUp();
@@ -120,7 +120,7 @@ export class ModelHost {
   private async runAll(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const rows = Object.values(feeds)[0]?.dims[0];
     if (rows !== undefined) this.options.onRun?.(rows);
-    return this.session.runFetching(feeds, this.fetches);
+    return this.session.run(feeds, this.fetches);
   }
 
   private feeds(inputs: unknown[], binary?: ReadonlyMap<object, Uint8Array>): Record<string, Tensor> {
@@ -178,7 +178,7 @@ export class ModelHost {
       const size = dims.reduce((a, b) => a * b, 1);
       feeds[input.name] = new ort.Tensor(input.type as 'float32', zeroTensorData(input.type, size) as Float32Array, dims);
     }
-    this.session.runFetching(feeds, this.fetches);
+    this.session.run(feeds, this.fetches);
   }
 
   async close(): Promise<void> {

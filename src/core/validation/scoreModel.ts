@@ -47,6 +47,7 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
     const profileKind = profileKindOf(plan.rowShape);
     const profiler = new InputProfiler(plan.inputName, profileKind, plan.rowSize, featureNames(profileKind, stream.features));
     const scratch = new InputScratch(plan.elementType);
+    const fetches = { [plan.outputName]: null };
     const scoringStarted = performance.now();
     let rows = 0;
     let lastProgress = 0;
@@ -56,7 +57,7 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
       if (signal?.aborted) throw new CancelledError();
       for (const piece of modelInputs(plan, batch, scratch)) {
         profiler.addRows(piece.tensor.data as TensorValues, piece.count);
-        scorer.add(session.run({ [plan.inputName]: piece.tensor }, plan.outputName), batch, piece.offset, piece.count);
+        scorer.add(session.run({ [plan.inputName]: piece.tensor }, fetches)[plan.outputName], batch, piece.offset, piece.count);
       }
       rows += batch.count;
       const now = performance.now();
