@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { buildVersion, environmentContainers, environmentState, irisProject, parseJson, pollUntil, request, runOk, useVersion, V1, V2, type DeployProject, type ReleaseJson } from './deployFixture';
+import { ROUTER_METRICS } from '../../src/core/deploy/routerMetricNames';
 import { docker } from './engineFixture';
 
 const SAMPLE = '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}';
@@ -97,5 +98,21 @@ describe('a local environment whose router or version the engine restarts (after
     useVersion(project.dir, V1);
     await runOk(project.args('deploy', '--env', 'staging', '--yes', '--json'));
     await assertServedAcrossRestart(project, url, '1.0.0');
+  });
+
+  it('the engine\'s health check asks the router itself (its admin API, with its token), not a version through the traffic port: the router is healthy, and a check adds no request to its traffic or a canary\'s share', async () => {
+    const container = docker.getContainer((await routerOf(project, 'staging')).Id);
+    const test = (await container.inspect()).Config.Healthcheck?.Test?.join(' ') ?? '';
+    assert.match(test, /MODELDEPLOY_ROUTER_ADMIN_PORT.*\/healthz.*MODELDEPLOY_ROUTER_TOKEN/);
+    const admin = (await environmentState(project, 'staging')).router!.admin!;
+    const traffic = async () => (await admin.metrics()).samples.filter((s) => s.name === ROUTER_METRICS.requests).reduce((sum, s) => sum + s.value, 0);
+    const before = await traffic();
+    const since = Date.now();
+    // A check every 10 s: wait for one that starts from now.
+    await pollUntil(async () => ((await container.inspect()).State.Health?.Log ?? []).some((check) => Date.parse(check.Start) > since), 'a health check of the router', 30_000);
+    const state = (await container.inspect()).State.Health!;
+    assert.equal(state.Status, 'healthy', JSON.stringify(state.Log.at(-1)));
+    assert.equal(state.Log.at(-1)!.ExitCode, 0);
+    assert.equal(await traffic(), before, 'the router answered no request on its traffic port meanwhile');
   });
 });

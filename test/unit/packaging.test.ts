@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { packBuildContext } from '../../src/core/packaging/buildContext';
 import { generateDockerfile, generateRuntimeDockerfile, withLabels } from '../../src/core/packaging/dockerfile';
 import { gitSource } from '../../src/core/packaging/gitSource';
+import { healthProbeScript } from '../../src/core/packaging/healthProbe';
 import { runtimeAssets } from '../../src/core/packaging/runtimeAssets';
 import { makeProject, REPO_ROOT } from '../support/projectFixture';
 
@@ -44,6 +47,40 @@ describe('packaging without an engine', () => {
     it('labels go into one LABEL line with quotes, backslashes, dollars and newlines escaped', () => {
       const text = withLabels('FROM x\n\n', { a: 'say "hi"', b: 'C:\\path', c: '$HOME', d: 'two\nlines' });
       assert.equal(text, 'FROM x\nLABEL a="say \\"hi\\"" \\\n      b="C:\\\\path" \\\n      c="\\$HOME" \\\n      d="two lines"\n');
+    });
+  });
+
+  describe('healthProbeScript: the check the engine runs in a container', () => {
+    let server: http.Server;
+    let port: number;
+    const seen: (string | undefined)[] = [];
+
+    before(async () => {
+      // 200 only with the router's token: the same answer its admin API gives.
+      server = http.createServer((request, response) => {
+        seen.push(request.headers.authorization);
+        response.writeHead(request.url === '/healthz' && request.headers.authorization === 'Bearer t0ken' ? 200 : 401).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    after(() => server.close());
+
+    // Run beside this process's event loop, which answers the probe.
+    const probe = (script: string, env: NodeJS.ProcessEnv) =>
+      new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env }, timeout: 10_000 }).on('exit', resolve));
+    const routerProbe = healthProbeScript({ port: 'process.env.ADMIN_PORT', path: '/healthz', headers: "{authorization:'Bearer '+process.env.TOKEN}" });
+
+    it('exits 0 on a 200, with the port and headers read from the container\'s environment, not written into the check', async () => {
+      assert.equal(await probe(routerProbe, { ADMIN_PORT: String(port), TOKEN: 't0ken' }), 0);
+      assert.equal(seen.at(-1), 'Bearer t0ken');
+      assert.ok(!routerProbe.includes('t0ken'));
+    });
+
+    it('exits 1 on any other status, and when nothing listens', async () => {
+      assert.equal(await probe(routerProbe, { ADMIN_PORT: String(port), TOKEN: 'wrong' }), 1);
+      assert.equal(await probe(healthProbeScript({ port: String(port), path: '/v2/health/ready' }), {}), 1);
+      assert.equal(await probe(routerProbe, { ADMIN_PORT: '1', TOKEN: 't0ken' }), 1);
     });
   });
 

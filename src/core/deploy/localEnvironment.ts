@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { hardenedSpec, startContainer } from '../container/runContainer';
 import { reasonOf, statusOf } from '../engine/dockerEngine';
 import { CancelledError, UserError } from '../errors';
+import { containerHealthcheck } from '../packaging/healthProbe';
 import { LABEL } from '../packaging/imageLabels';
 import { CONTAINER_PORT, IMAGE_ROOT, ROUTER_STATE_DIR } from '../packaging/runtimeMetadata';
 import type { EnvironmentConfig, ProjectConfig } from '../project/projectConfig';
@@ -223,6 +224,9 @@ async function routeTo(docker: Docker, project: Project, environment: Environmen
   });
   // Restarted by the engine after a crash, a reboot or a daemon restart, it routes as its saved routes say.
   spec.HostConfig = { ...spec.HostConfig, RestartPolicy: { Name: 'unless-stopped' }, Mounts: [{ Type: 'volume', Source: routes, Target: ROUTER_STATE_DIR }] };
+  // The image's own check asks the traffic port, which the router forwards: it would judge a version
+  // rather than the router, and its requests would take a share of a canary's. The router's asks its admin API.
+  spec.Healthcheck = containerHealthcheck({ port: 'process.env.MODELDEPLOY_ROUTER_ADMIN_PORT', path: '/healthz', headers: "{authorization:'Bearer '+process.env.MODELDEPLOY_ROUTER_TOKEN}" });
   // The first exposed port is the traffic port; readiness is the admin API answering with the token.
   const started = await startContainer(docker, spec, { port, isReady: async () => (await routerAdminOf(docker, spec.name!).catch(() => undefined))?.healthy() ?? false });
   return started.url;

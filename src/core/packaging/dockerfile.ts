@@ -1,4 +1,5 @@
 import type { ContextEntry } from './buildContext';
+import { HEALTH_TIMING, healthProbeScript } from './healthProbe';
 import { CONTAINER_PORT, IMAGE_ROOT, ROUTER_STATE_DIR } from './runtimeMetadata';
 
 /** The file name a project uses for its own Dockerfile, and that `eject` writes. */
@@ -13,14 +14,15 @@ export const RUNTIME_BUILD_ARG = 'MODELDEPLOY_RUNTIME';
  * shared by every project and version, so their builds never send or hash these 46 MB again.
  */
 export function generateRuntimeDockerfile(baseImage: string): string {
-  const probe = `require('http').get('http://127.0.0.1:'+(process.env.MODELDEPLOY_PORT||${CONTAINER_PORT})+'/v2/health/ready',{timeout:2000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`;
+  const probe = healthProbeScript({ port: `(process.env.MODELDEPLOY_PORT||${CONTAINER_PORT})`, path: '/v2/health/ready' });
+  const { intervalS, timeoutS, startPeriodS, retries } = HEALTH_TIMING;
   return [
     `FROM ${baseImage}`,
     `ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1 MODELDEPLOY_METADATA=${IMAGE_ROOT}/runtime.json`,
     `WORKDIR ${IMAGE_ROOT}`,
     'USER 1000:1000',
     `EXPOSE ${CONTAINER_PORT}`,
-    `HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", ${JSON.stringify(probe)}]`,
+    `HEALTHCHECK --interval=${intervalS}s --timeout=${timeoutS}s --start-period=${startPeriodS}s --retries=${retries} CMD ["node", "-e", ${JSON.stringify(probe)}]`,
     `CMD ["node", "${IMAGE_ROOT}/runtime/runtime.js"]`,
     `COPY --chown=1000:1000 router-state/ ${ROUTER_STATE_DIR}/`,
     `COPY runtime/ ${IMAGE_ROOT}/runtime/`,
