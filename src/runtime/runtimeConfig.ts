@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MODEL_THREADS } from '../core/oip/modelHost';
 import { CONTAINER_PORT as DEFAULT_PORT, type RuntimeMetadata } from '../core/packaging/runtimeMetadata';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './clientLimits';
 import type { StartOptions } from './startServer';
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+// More threads than any machine it runs on has cores: a typo, not a setting.
+const MAX_MODEL_THREADS = 256;
 
 /**
  * The server's settings: the metadata file (MODELDEPLOY_METADATA) first, then environment variables over
@@ -40,6 +43,7 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
     maxBodyBytes: number('MODELDEPLOY_MAX_BODY_BYTES', env.MODELDEPLOY_MAX_BODY_BYTES, metadata.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     requestTimeoutMs: Math.max(1, number('MODELDEPLOY_REQUEST_TIMEOUT_MS', env.MODELDEPLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 3_600_000)),
     maxConnections: Math.max(1, number('MODELDEPLOY_MAX_CONNECTIONS', env.MODELDEPLOY_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1_000_000)),
+    threads: number('MODELDEPLOY_THREADS', env.MODELDEPLOY_THREADS, DEFAULT_MODEL_THREADS, MAX_MODEL_THREADS),
     // On by default: it only ever applies to models whose batch dimension is free.
     batching:
       (env.MODELDEPLOY_BATCHING ?? String(metadata.batching?.enabled ?? true)) === 'false'

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   // Which features input drift is counted for; none when the image was built without validation.
   const driftFeatures = config.inputProfile?.features.map((f) => f.name) ?? [];
-  log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version, driftFeatures, startMs: { loaded: loadedAtMs, listening: sinceStart() } });
+  log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version, threads: config.threads, driftFeatures, startMs: { loaded: loadedAtMs, listening: sinceStart() } });
   server.ready.then(
     ({ loadMs, warmUpMs }) => log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } }),
     (error: Error) => {

@@ -6,6 +6,8 @@ import type { BatchingOptions } from '../core/oip/requestBatcher';
 export interface StartOptions extends ServerOptions {
   modelFile: string;
   identity: ModelIdentity;
+  /** onnxruntime's intra-op threads for the model (HostOptions.threads). */
+  threads?: number;
   /** Dynamic batching where the model allows it; undefined: off. */
   batching?: BatchingOptions;
   /** Reported by GET /v2. */
@@ -30,6 +32,7 @@ export async function startServer(options: StartOptions): Promise<ModelServer> {
   const http = await startHttpServer(options, () => host, options.serverVersion ?? '0');
   const inputBins = options.inputProfile && http.metrics.countInputs(options.inputProfile);
   const ready = ModelHost.load(options.modelFile, options.identity, {
+    threads: options.threads,
     batching: options.batching,
     onRun: (rows) => http.metrics.batchSize.observe(rows),
     onAnswered: inputBins && ((feeds) => inputBins.countFeeds(feeds)),

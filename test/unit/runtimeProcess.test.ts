@@ -83,7 +83,27 @@ describe('the runtime process', function () {
     }
   });
 
-  for (const [variable, value] of [['MODELDEPLOY_PORT', 'eighty'], ['MODELDEPLOY_REQUEST_TIMEOUT_MS', '-5'], ['MODELDEPLOY_MAX_CONNECTIONS', '1.5']]) {
+  it("runs the model on one onnxruntime thread, the server's own, unless MODELDEPLOY_THREADS asks for more: the process's threads and its listening line say so", async () => {
+    const model = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
+    // Threads once ready: onnxruntime's pool for n intra-op threads adds n - 1 to the process.
+    const threadsWith = async (env: Record<string, string>, at: number) => {
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: model, MODELDEPLOY_PORT: String(at), ...env });
+      try {
+        await waitForReady(at);
+        const listening = runtime.output().split('\n').map((line) => JSON.parse(line || '{}') as { message?: string; threads?: number }).find((l) => l.message === 'listening');
+        return { threads: fs.readdirSync(`/proc/${runtime.child.pid}/task`).length, logged: listening?.threads };
+      } finally {
+        runtime.child.kill('SIGKILL');
+      }
+    };
+    const byDefault = await threadsWith({}, port + 3);
+    const four = await threadsWith({ MODELDEPLOY_THREADS: '4' }, port + 4);
+    assert.equal(byDefault.logged, 1);
+    assert.equal(four.logged, 4);
+    assert.equal(four.threads - byDefault.threads, 3, `${byDefault.threads} threads by default, ${four.threads} with MODELDEPLOY_THREADS=4`);
+  });
+
+  for (const [variable, value] of [['MODELDEPLOY_PORT', 'eighty'], ['MODELDEPLOY_REQUEST_TIMEOUT_MS', '-5'], ['MODELDEPLOY_MAX_CONNECTIONS', '1.5'], ['MODELDEPLOY_THREADS', '300']]) {
     it(`exits 2 and names the variable when the configuration is wrong: ${variable}=${value}`, async () => {
       const runtime = startRuntime({ MODELDEPLOY_MODEL: 'x.onnx', [variable]: value });
       assert.equal(await runtime.exited, 2);
