@@ -60,7 +60,8 @@ function oneRound(packages: string[], workspace: string, name: string): VscodeBe
  * after a Docker event against the event reaching a listener of the engine's own stream.
  */
 export function vscodeBench(): BenchRow[] {
-  execFileSync('bash', [path.join(REPO, 'scripts', 'provision', 'vscode.sh')], { stdio: 'ignore' });
+  // Its progress is noise in the table; its reason for failing is not.
+  execFileSync('bash', [path.join(REPO, 'scripts', 'provision', 'vscode.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-bench-'));
   const workspace = makeTestWorkspace();
   try {
