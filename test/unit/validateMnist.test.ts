@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CancelledError } from '../../src/core/errors';
+import { openScoringModel } from '../../src/core/model/inspectModel';
+import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import type { DataBatch } from '../../src/core/validation/dataReader';
+import { ClassificationScorer } from '../../src/core/validation/scorers';
+import { formatValidationReport } from '../../src/core/report/validationReport';
 import { loadProject } from '../../src/core/project/loadProject';
 import { validateProject } from '../../src/core/validation/validateProject';
 import { makeMnistProject } from '../support/mnistProject';
@@ -36,6 +42,34 @@ describe('validate on the real MNIST model and test set', function () {
     const stored = JSON.parse(fs.readFileSync(report.file, 'utf8'));
     assert.equal(stored.metrics.accuracy, report.metrics.accuracy);
     assert.equal(stored.rows, 10_000);
+  });
+
+  it('scores rows on a second session as well, and gives, to the last bit, the metrics of one session scoring every row in order', async () => {
+    const config = loadProject(project.dir);
+    const report = await validateProject(config);
+    // The second session starts with the first and is handed rows once it is ready, long before 10,000 rows are through.
+    assert.ok((report.secondSessionRows ?? 0) > 0, `rows scored on the second session: ${report.secondSessionRows}`);
+    assert.ok(report.secondSessionRows! < 10_000);
+    assert.match(formatValidationReport(report), new RegExp(`rows/s, ${report.secondSessionRows} of them on a second session\\)`));
+
+    const lines = gunzipSync(fs.readFileSync(path.join(SHARED_DATA, 'mnist', 'mnist_test.csv.gz'))).toString().trim().split('\n').slice(1);
+    const batch: DataBatch = { features: new Float64Array(lines.length * 784), targets: [], lines: Int32Array.from(lines, (_, i) => i + 2), count: lines.length };
+    lines.forEach((line, row) => {
+      const [label, ...pixels] = line.split(',');
+      batch.targets.push(label);
+      batch.features.set(pixels.map(Number), row * 784);
+    });
+    const { session } = await openScoringModel(config.model);
+    const scorer = new ClassificationScorer(config.validation!.data, undefined);
+    const ort = onnxRuntime();
+    for (let row = 0; row < batch.count; row++) {
+      const input = new ort.Tensor('float32', Float32Array.from(batch.features.subarray(row * 784, (row + 1) * 784)), [1, 1, 28, 28]);
+      scorer.add(session.run({ Input3: input }, { Plus214_Output_0: null }).Plus214_Output_0, batch, row, 1);
+    }
+    session.release();
+    const alone = scorer.result(config.validation!.metrics);
+    assert.deepEqual(report.metrics, alone.metrics);
+    assert.deepEqual(report.classification, alone.classification);
   });
 
   it('applies validation.input.scale (pixels scaled to 0-1 give 0.9890 where 0-255 give 0.9891)', async () => {

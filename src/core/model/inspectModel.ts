@@ -48,8 +48,8 @@ export async function openModel(file: string, options: OrtSession.SessionOptions
  * The model loaded for scoring, with one intra-op thread: scoring runs on a worker thread beside the data
  * reader thread, and inference threads spinning on the reader's core would slow both.
  */
-export async function openScoringModel(file: string): Promise<{ info: ModelInfo; session: SyncSession }> {
-  return openModel(file, { intraOpNumThreads: 1 });
+export async function openScoringModel(file: string, onRead?: (info: ModelInfo) => void): Promise<{ info: ModelInfo; session: SyncSession }> {
+  return openModel(file, { intraOpNumThreads: 1 }, onRead);
 }
 
 export async function readModelBytes(file: string): Promise<Buffer> {

@@ -8,7 +8,7 @@ export function formatMetricValue(value: number): string {
 /** The text `modeldeploy validate` prints: metrics, then per-class figures and the confusion matrix. */
 export function formatValidationReport(report: ValidationReport): string {
   const lines = [
-    `${report.project} ${report.version}: ${report.rows} rows of ${report.dataFile} in ${(report.wallTimeMs / 1000).toFixed(2)} s (${report.rowsPerSecond} rows/s)`,
+    `${report.project} ${report.version}: ${report.rows} rows of ${report.dataFile} in ${(report.wallTimeMs / 1000).toFixed(2)} s (${report.rowsPerSecond} rows/s${report.secondSessionRows ? `, ${report.secondSessionRows} of them on a second session` : ''})`,
     '',
     textTable([['metric', 'value'], ...Object.entries(report.metrics).map(([name, value]) => [name, formatMetricValue(value)])], [1]),
   ];

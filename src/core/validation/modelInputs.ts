@@ -4,23 +4,29 @@ import { zeroTensorData } from '../model/zeroTensorData';
 import type { DataBatch } from './dataReader';
 import type { InputPlan } from './inputPlan';
 
+/** Rows per run(): the model's fixed batch, or the whole batch where the batch dimension is free. */
+export function rowsPerRun(plan: InputPlan, batch: DataBatch): number {
+  return plan.batchFixed ? plan.batchSize : batch.count;
+}
+
 /**
- * Cuts a data batch into model inputs: the whole batch where the batch dimension is free, else pieces of
- * the model's fixed batch size, the last one padded with zeros (its padded outputs are ignored). Each
- * piece is copied into the scratch's reused array of the input's element type.
+ * Cuts a data batch, from row `from` to row `to`, into model inputs: the whole batch where the batch
+ * dimension is free, else pieces of the model's fixed batch size, the last one padded with zeros (its
+ * padded outputs are ignored). Each piece is copied into the scratch's reused array of the input's
+ * element type.
  */
-export function* modelInputs(plan: InputPlan, batch: DataBatch, scratch: InputScratch): Generator<{ tensor: Tensor; offset: number; count: number }> {
+export function* modelInputs(plan: InputPlan, batch: DataBatch, scratch: InputScratch, from = 0, to = batch.count): Generator<{ tensor: Tensor; offset: number; count: number }> {
   const ort = onnxRuntime();
   const width = plan.rowSize;
-  const step = plan.batchFixed ? plan.batchSize : batch.count;
-  for (let offset = 0; offset < batch.count; offset += step) {
-    const count = Math.min(step, batch.count - offset);
+  const step = rowsPerRun(plan, batch);
+  for (let offset = from; offset < to; offset += step) {
+    const count = Math.min(step, to - offset);
     const values = scratch.fill(batch.features.subarray(offset * width, (offset + count) * width), step * width);
     yield { tensor: new ort.Tensor(plan.elementType, values, [step, ...plan.rowShape]), offset, count };
   }
 }
 
-type InputArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
+export type InputArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
 /**
  * One reused array of the input's element type, grown when needed: each input is run before the next is

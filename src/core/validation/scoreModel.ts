@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { InputProfiler } from '../drift/inputProfiler';
 import { featureNames, profileKindOf, type TensorValues } from '../drift/rowFeatures';
@@ -8,12 +9,25 @@ import type { ModelInfo } from '../model/modelInfo';
 import type { SyncSession } from '../model/syncSession';
 import type { ProjectConfig } from '../project/projectConfig';
 import { receiveBatches } from './dataBatches';
+import type { DataBatch } from './dataReader';
 import { planInput } from './inputPlan';
-import { InputScratch, modelInputs } from './modelInputs';
+import { InputScratch, modelInputs, rowsPerRun } from './modelInputs';
+import { SecondSession } from './secondSession';
 import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 import type { ValidationProgress, ValidationReport } from './validationReport';
 
 const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * The largest model a second session is loaded for: it doubles the model's memory, which pays for a
+ * model small enough that its runs of one fixed batch leave onnxruntime nothing to spread over cores.
+ */
+export const SECOND_SESSION_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Whether rows are scored on two sessions at once: a fixed batch, a small model, a second core. */
+function wantsSecondSession(model: ModelInfo): boolean {
+  return model.batch.kind === 'fixed' && model.externalData.length === 0 && model.sizeBytes <= SECOND_SESSION_MAX_BYTES && availableParallelism() > 1;
+}
 
 /**
  * Streams the validation set through the model and computes the task's metrics. Runs on a worker
@@ -30,13 +44,20 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
   opening.catch(() => undefined); // awaited below; a failure here must not go unhandled while the model loads
   let model: ModelInfo;
   let session: SyncSession;
+  // Started as soon as the model's file says it wants one, so that its start overlaps this one's.
+  let second: SecondSession | undefined;
+  const onRead = (info: ModelInfo) => {
+    if (wantsSecondSession(info)) second = SecondSession.start(project.model);
+  };
   try {
-    ({ info: model, session } = await openScoringModel(project.model));
+    ({ info: model, session } = await openScoringModel(project.model, onRead));
   } catch (error) {
     await opening.then((stream) => stream.close(), () => undefined);
+    await second?.close();
     throw error;
   }
-  const stream = await opening.catch((error) => {
+  const stream = await opening.catch(async (error) => {
+    await second?.close();
     session.release();
     throw error;
   });
@@ -48,16 +69,35 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
     const profiler = new InputProfiler(plan.inputName, profileKind, plan.rowSize, featureNames(profileKind, stream.features));
     const scratch = new InputScratch(plan.elementType);
     const fetches = { [plan.outputName]: null };
-    const scoringStarted = performance.now();
-    let rows = 0;
-    let lastProgress = 0;
-    // Each batch is scored in one go, its pieces run one after the other; the batch's arrays go back to
-    // the reader thread when the next batch is asked for, and a cancel is seen between batches.
-    for await (const batch of stream.batches) {
-      if (signal?.aborted) throw new CancelledError();
-      for (const piece of modelInputs(plan, batch, scratch)) {
+    const runLocally = (from: number, to: number, batch: DataBatch) => {
+      for (const piece of modelInputs(plan, batch, scratch, from, to)) {
         profiler.addRows(piece.tensor.data as TensorValues, piece.count);
         scorer.add(session.run({ [plan.inputName]: piece.tensor }, fetches)[plan.outputName], batch, piece.offset, piece.count);
+      }
+    };
+    const scoringStarted = performance.now();
+    let rows = 0;
+    let secondRows = 0;
+    let lastProgress = 0;
+    // Each batch is scored in one go: the second half of its runs on the second session when that is idle,
+    // the first half here meanwhile, then the second half's outputs, so rows are profiled and scored in
+    // their order. The batch's arrays go back to the reader thread when the next batch is asked for, and a
+    // cancel is seen between batches.
+    for await (const batch of stream.batches) {
+      if (signal?.aborted) throw new CancelledError();
+      // Batches arrive in the reader port's callbacks, and this loop runs on in them while the next batch
+      // is there: a turn of the event loop lets the second session's port say it is ready.
+      if (second && !second.idle) await new Promise(setImmediate);
+      const step = rowsPerRun(plan, batch);
+      const runs = Math.ceil(batch.count / step);
+      const split = second?.idle && runs > 1 ? Math.ceil(runs / 2) * step : batch.count;
+      const handed = split < batch.count ? second!.runRows(plan, batch, split, step) : undefined;
+      runLocally(0, split, batch);
+      if (handed) {
+        const { outputs, values } = await handed;
+        profiler.addRows(values as TensorValues, batch.count - split);
+        outputs.forEach((output, i) => scorer.add(output, batch, split + i * step, Math.min(step, batch.count - split - i * step)));
+        secondRows += batch.count - split;
       }
       rows += batch.count;
       const now = performance.now();
@@ -87,10 +127,12 @@ export async function scoreModel(project: ProjectConfig, batches: MessagePort, o
       wallTimeMs: Math.round(wallTimeMs * 10) / 10,
       // Throughput of scoring itself, once the model is loaded, like onnxruntime's own figures.
       rowsPerSecond: Math.round(rows / ((finished - scoringStarted) / 1000)),
+      secondSessionRows: secondRows,
       inputProfile: profiler.profile(),
     };
   } finally {
     await stream.close();
+    await second?.close();
     session.release();
   }
 }

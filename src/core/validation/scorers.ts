@@ -9,12 +9,15 @@ import { DECIMAL_NUMBER } from './csvScanner';
 
 /** Turns model outputs and targets into metrics, one piece of a batch at a time. */
 export interface Scorer {
-  add(output: Tensor, batch: DataBatch, offset: number, count: number): void;
+  add(output: ScoredOutput, batch: DataBatch, offset: number, count: number): void;
   result(selected: string[]): { metrics: Record<string, number>; classification?: ValidationReport['classification'] };
 }
 
+/** A run's scored output: the values and their shape, the batch first. */
+export type ScoredOutput = Pick<Tensor, 'data' | 'dims'>;
+
 /** The output as numbers, `width` values per row. */
-function outputRows(output: Tensor, count: number, dataFile: string): { values: ArrayLike<number>; width: number } {
+function outputRows(output: ScoredOutput, count: number, dataFile: string): { values: ArrayLike<number>; width: number } {
   const values = output.data;
   if (values instanceof BigInt64Array || values instanceof BigUint64Array || (Array.isArray(values) && typeof values[0] === 'string')) {
     throw new UserError('the scored output holds class indices or strings, not scores', { file: dataFile }, 'set validation.output to the output with one score per class (e.g. probabilities)');
@@ -42,7 +45,7 @@ export class ClassificationScorer implements Scorer {
     this.classes = new ClassIndex(dataFile, labels);
   }
 
-  add(output: Tensor, batch: DataBatch, offset: number, count: number): void {
+  add(output: ScoredOutput, batch: DataBatch, offset: number, count: number): void {
     const { values, width } = outputRows(output, count, this.dataFile);
     if (!this.accumulator) {
       // A single probability column is a binary classifier's P(class 1).
@@ -79,7 +82,7 @@ export class RegressionScorer implements Scorer {
 
   constructor(private readonly dataFile: string) {}
 
-  add(output: Tensor, batch: DataBatch, offset: number, count: number): void {
+  add(output: ScoredOutput, batch: DataBatch, offset: number, count: number): void {
     const { values, width } = outputRows(output, count, this.dataFile);
     if (width !== 1) throw new UserError(`the scored output gives ${width} values per row; regression needs one`, { file: this.dataFile }, 'set validation.output to the prediction output');
     for (let r = 0; r < count; r++) {

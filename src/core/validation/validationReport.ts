@@ -26,6 +26,8 @@ export interface ValidationReport {
   wallTimeMs: number;
   /** Rows scored per second once the model is loaded (model loading is in wallTimeMs only). */
   rowsPerSecond: number;
+  /** Rows scored on a second session beside the first (a small model of fixed batch on several cores). */
+  secondSessionRows?: number;
   /** The model input's bins from these rows, for input drift; absent from reports of earlier versions. */
   inputProfile?: InputProfile;
 }

@@ -7,6 +7,7 @@ import { inferLocally, type LocalAnswer } from '../predict/inferLocally';
 import type { ModelInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
 import { scoreModel } from '../validation/scoreModel';
+import { serveSecondSession, type SecondSessionArgs } from '../validation/secondSession';
 import type { ValidationProgress, ValidationReport } from '../validation/validationReport';
 
 /** The tasks the core worker thread runs, with their argument, result and progress types. */
@@ -16,6 +17,8 @@ export interface WorkerTasks {
   /** `batches`: the port of a reader thread already started on the validation data (startReader). */
   validate: { args: { project: ProjectConfig; batches: MessagePort }; result: ValidationReport; progress: ValidationProgress };
   infer: { args: { file: string; identity: ModelIdentity; requests: unknown[] }; result: LocalAnswer[]; progress: never };
+  /** Serves runs of a validation's second session on `args.port` until it is closed (SecondSession). */
+  secondSession: { args: SecondSessionArgs; result: void; progress: never };
   scorePair: { args: { project: ProjectConfig; deployedModel: string; candidateModel: string }; result: PairedScores; progress: never };
 }
 
@@ -25,5 +28,6 @@ export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
   inspect: (args, progress) => inspectModel(args.file, progress),
   validate: (args, progress, signal) => scoreModel(args.project, args.batches, progress, signal),
   infer: (args) => inferLocally(args.file, args.identity, args.requests),
+  secondSession: (args) => serveSecondSession(args),
   scorePair: (args, _progress, signal) => scorePair(args.project, args.deployedModel, args.candidateModel, signal),
 };
