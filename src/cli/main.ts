@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors';
+import { PRODUCT_VERSION } from '../core/productVersion';
 import { cliCommands } from './cliCommands';
 import { EXIT_USER_ERROR, printJsonError, reportError } from './cliOutput';
 
@@ -15,6 +16,7 @@ options:
   --json             print one machine-readable JSON object on stdout
   --verbose          show stack traces of internal errors
   --help             show this help
+  --version          print Model Deploy's version
   --model FILE       init, inspect: the .onnx file
   --port N           run: the host port on 127.0.0.1 (default: a free one)
   --input FILE       predict: the request to send (default: the project's sample, or one made from the model)
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
         model: { type: 'string' },
         port: { type: 'string' },
         input: { type: 'string' },
@@ -92,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const name = positionals[0];
+  if (values.version) {
+    process.stdout.write(values.json ? `${JSON.stringify({ version: PRODUCT_VERSION })}\n` : `modeldeploy ${PRODUCT_VERSION}\n`);
+    return 0;
+  }
   if (values.help || !name) {
     if (!values.help && values.json) printJsonError({ message: 'no command given', hint: 'run "modeldeploy --help"' }, EXIT_USER_ERROR);
     (name || values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);

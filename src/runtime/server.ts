@@ -1,10 +1,8 @@
+import { PRODUCT_VERSION } from '../core/productVersion';
 import { bufferedLines } from './lineBuffer';
 import { log } from './jsonLog';
 import { runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
-
-// Replaced by the package version when the bundle is built.
-declare const RUNTIME_VERSION: string;
 
 /** Milliseconds since the process started, for the start-up figures in the log. */
 const sinceStart = () => Math.round(performance.now());
@@ -23,7 +21,7 @@ async function main(): Promise<void> {
   const accessLog = bufferedLines((text) => process.stdout.write(text));
   let server;
   try {
-    server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: RUNTIME_VERSION });
+    server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: PRODUCT_VERSION });
   } catch (error) {
     // A taken port or an address that is not this machine's: one log line saying which, not a stack.
     log('error', `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);

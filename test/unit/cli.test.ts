@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli } from '../support/cliProcess';
 import { makeMnistProject } from '../support/mnistProject';
-import { makeProject, SHARED_DATA } from '../support/projectFixture';
+import { makeProject, REPO_ROOT, SHARED_DATA } from '../support/projectFixture';
 
 
 describe('the modeldeploy command line', function () {
@@ -14,6 +14,16 @@ describe('the modeldeploy command line', function () {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /usage: modeldeploy <command>/);
     for (const command of ['init', 'inspect', 'validate']) assert.match(run.stdout, new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('prints the version of package.json with --version, as text and as JSON, and exits 0', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const text = cli(['--version']);
+    assert.equal(text.code, 0);
+    assert.equal(text.stdout, `modeldeploy ${version}\n`);
+    const json = cli(['--version', '--json']);
+    assert.equal(json.code, 0);
+    assert.deepEqual(JSON.parse(json.stdout), { version });
   });
 
   it('exits 2 on a --port that is not a port number, before doing anything', () => {

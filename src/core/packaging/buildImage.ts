@@ -16,10 +16,8 @@ import { gitSource } from './gitSource';
 import { imageLabels, LABEL } from './imageLabels';
 import { CONTAINER_PORT, type RuntimeMetadata } from './runtimeMetadata';
 import { ensureRuntimeImage } from './runtimeImage';
+import { PRODUCT_VERSION } from '../productVersion';
 
-// Replaced by the package version when the bundles are built; "dev" when run from compiled sources.
-declare const RUNTIME_VERSION: string | undefined;
-const runtimeVersion = typeof RUNTIME_VERSION === 'string' ? RUNTIME_VERSION : 'dev';
 
 export interface BuildOptions {
   /**
@@ -99,11 +97,11 @@ export async function buildImage(docker: Docker, project: ProjectConfig, options
   const dockerfileText = ownDockerfile ? fs.readFileSync(ownDockerfile, 'utf8') : generateDockerfile();
   const basePulled = ensureBaseImage(docker, project, { signal: options.signal, onEvent: (e) => e.status && onOutput(`${e.id ? `${e.id}: ` : ''}${e.status}`) });
   // The shared runtime image does not depend on the model: it is checked (or made) while the rest is read.
-  const runtimeMade = basePulled.then((base) => ensureRuntimeImage(docker, project, base, runtimeVersion, { onOutput, signal: options.signal, idleTimeoutMs }));
+  const runtimeMade = basePulled.then((base) => ensureRuntimeImage(docker, project, base, PRODUCT_VERSION, { onOutput, signal: options.signal, idleTimeoutMs }));
   runtimeMade.catch(() => undefined); // awaited below, after the other reads
   const [model, base, validation, source, previous] = await Promise.all([options.inspection.read, basePulled, readMetrics(project, project.version), gitSource(project.dir), inspectImage(docker, tag)]);
   const created = contentDate([project.model, project.configFile, metricsFile(project, project.version), ...(ownDockerfile ? [ownDockerfile] : [])]);
-  const labels = imageLabels(project, model, validation, runtimeVersion, source, created);
+  const labels = imageLabels(project, model, validation, PRODUCT_VERSION, source, created);
   const notes: string[] = [];
   if (!validation) notes.push(`no validation metrics for ${project.version}: the image carries none, and no input profile, so it exposes no input drift metrics (run Validate first)`);
   else if (validation.modelSha256 !== model.sha256) notes.push(`the stored metrics for ${project.version} were computed on another model file: the image carries none, and no input profile for drift (validate again)`);
