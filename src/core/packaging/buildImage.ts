@@ -18,7 +18,6 @@ import { CONTAINER_PORT, type RuntimeMetadata } from './runtimeMetadata';
 import { ensureRuntimeImage } from './runtimeImage';
 import { PRODUCT_VERSION } from '../productVersion';
 
-
 export interface BuildOptions {
   /**
    * The model's inspection, made off the caller's thread: what its file says labels the image, and

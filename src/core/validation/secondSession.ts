@@ -65,21 +65,17 @@ export class SecondSession {
    * as unhandled if the caller fails first.
    */
   runRows(plan: InputPlan, batch: DataBatch, from: number, step: number): Promise<SecondRun> {
+    if (!this.idle) return Promise.reject(this.failure ?? new Error('the second scoring session is not idle'));
     const runs = Math.ceil((batch.count - from) / step);
     const values = new InputScratch(plan.elementType).fill(batch.features.subarray(from * plan.rowSize, batch.count * plan.rowSize), runs * step * plan.rowSize);
-    const run = this.run(plan, values, runs, [step, ...plan.rowShape]);
+    const request: RunRequest = { type: 'run', plan: { inputName: plan.inputName, elementType: plan.elementType, outputName: plan.outputName }, values, pieces: runs, dims: [step, ...plan.rowShape] };
+    this.busy = true;
+    const run = new Promise<SecondRun>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.port.postMessage(request, [values.buffer as ArrayBuffer]);
+    });
     run.catch(() => undefined);
     return run;
-  }
-
-  /** Runs `pieces` pieces of `dims` laid end to end in `values` (which moves to the thread and back). */
-  private run(plan: RunPlan, values: InputArray, pieces: number, dims: number[]): Promise<SecondRun> {
-    if (!this.idle) return Promise.reject(this.failure ?? new Error('the second scoring session is not idle'));
-    this.busy = true;
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.port.postMessage({ type: 'run', plan: { inputName: plan.inputName, elementType: plan.elementType, outputName: plan.outputName }, values, pieces, dims } satisfies RunRequest, [values.buffer as ArrayBuffer]);
-    });
   }
 
   /** Ends the thread once its run in flight, if any, is over. */
