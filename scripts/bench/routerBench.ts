@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { BenchRow } from './benchTable';
 import { median, REPO } from './measure';
 import { withCpu } from './processCpu';
-import { alternate, DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, where, withFreeBatchMnist } from './servingBench';
+import { DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
 
 export interface BenchRouter {
   child: ChildProcess;
@@ -44,15 +44,27 @@ interface RoutedModel {
 }
 
 /**
+ * The reference proxy: a bare node:http reverse proxy, the least any Node proxy does. Per request it opens
+ * an http.request over a keep-alive pool with the client's method, path and headers, pipes the body to
+ * it, and writes the answer's status and headers and pipes its body back; nothing else (no header
+ * filtering, X-Forwarded-*, timeouts, retries, metrics or access log).
+ */
+function bareProxy(port: number, upstreamPort: number): Promise<ChildProcess> {
+  const script = `const http=require('http');const agent=new http.Agent({keepAlive:true});http.createServer((q,s)=>{const u=http.request({agent,host:'127.0.0.1',port:${upstreamPort},method:q.method,path:q.url,headers:q.headers},(a)=>{s.writeHead(a.statusCode,a.headers);a.pipe(s);});u.on('error',()=>s.destroy());q.pipe(u);}).listen(${port},'127.0.0.1')`;
+  return startServer(['-e', script], {}, port, '/v2/health/ready');
+}
+
+/**
  * The environment router's cost: served req/s through the router (the bundled `dist/router.js`,
- * forwarding to the runtime on a keep-alive pool) against the same runtime process hit directly, in the
- * same run, taking turns. Both servers share the server core, as a router and its version share the
- * machine: what the router takes is taken from serving. The note gives each process's CPU time per
- * request, which bounds the ratio: sharing a core, it cannot pass direct / (runtime + router).
+ * forwarding to the runtime on a keep-alive pool) against a bare reverse proxy forwarding to the same
+ * runtime process, and that runtime hit directly, in the same run, taking turns. The proxies share the
+ * server core with the runtime, as a router and its version share the machine: what a proxy takes is taken
+ * from serving, so no proxy can reach the direct rate; the bare proxy is the limit a Node proxy can reach.
  */
 async function routerRow(served: RoutedModel): Promise<BenchRow> {
   const { port } = served;
   const routerPort = port + 1;
+  const bareProxyPort = port + 3;
   const headers = { 'content-type': 'application/json' };
   const [args, env] = runtime(served.model, served.name, port);
   const server = await startServer(args, env, port, '/v2/health/ready');
@@ -60,30 +72,32 @@ async function routerRow(served: RoutedModel): Promise<BenchRow> {
   try {
     const router = (await startBenchRouter(port, routerPort)).child;
     children.push(router);
+    const bare = await bareProxy(bareProxyPort, port);
+    children.push(bare);
     const infer = (p: number) => `http://127.0.0.1:${p}/v2/models/${served.name}/infer`;
-    const answer = await get(infer(routerPort), served.body, headers);
-    if (answer.status !== 200) throw new Error(`the router answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
-    const cpu = { ours: [] as number[][], reference: [] as number[][] };
-    const { ours, reference } = await alternate(
-      async () => {
-        const result = await withCpu(() => load(infer(routerPort), served.connections, served.body, headers), [router.pid!, server.pid!], DURATION_S);
-        cpu.ours.push(result.cpu);
-        return result;
-      },
-      async () => {
-        const result = await withCpu(() => load(infer(port), served.connections, served.body, headers), [server.pid!], DURATION_S);
-        cpu.reference.push(result.cpu);
-        return result;
-      },
-    );
-    const us = (runs: number[][], i: number) => Math.round(median(runs.map((r) => r[i])));
+    for (const p of [routerPort, bareProxyPort]) {
+      const answer = await get(infer(p), served.body, headers);
+      if (answer.status !== 200) throw new Error(`the proxy on port ${p} answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
+    }
+    const cpu = { ours: [] as number[][], reference: [] as number[][], direct: [] as number[][] };
+    const turn = (name: keyof typeof cpu, p: number, pids: number[]) => async () => {
+      const result = await withCpu(() => load(infer(p), served.connections, served.body, headers), pids, DURATION_S);
+      cpu[name].push(result.cpu);
+      return result;
+    };
+    const { ours, reference, direct } = await takeTurns({
+      reference: turn('reference', bareProxyPort, [bare.pid!, server.pid!]),
+      ours: turn('ours', routerPort, [router.pid!, server.pid!]),
+      direct: turn('direct', port, [server.pid!]),
+    });
+    const us = (name: keyof typeof cpu, i: number) => Math.round(median(cpu[name].map((r) => r[i])));
     return {
       name: `serve ${served.title} through the environment router, ${served.connections} connections`,
       ours: ours.perSecond,
       reference: reference.perSecond,
       unit: 'req/s',
       goalRatio: 0.8,
-      note: `reference: the same runtime process hit directly; the router (dist/router.js) forwards to it over its keep-alive pool, its JSON access log written (to /dev/null here) as in a container; both on the server core; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 through the router ${ours.p50}/${ours.p99} ms, direct ${reference.p50}/${reference.p99} ms; errors ${ours.errors}; CPU per request: router ${us(cpu.ours, 0)} µs and runtime ${us(cpu.ours, 1)} µs through the router, runtime ${us(cpu.reference, 0)} µs direct`,
+      note: `reference: a bare node:http reverse proxy in front of the same runtime process (a keep-alive pool, the client's headers passed as they are, both bodies piped; no header filtering, X-Forwarded-*, timeouts, retries, metrics or access log), the least a Node proxy does; ours: the router (dist/router.js) forwarding to it, its JSON access log written (to /dev/null here) as in a container; each proxy on the server core with the runtime; the runtime hit directly served ${Math.round(direct.perSecond)} req/s; ${where()}; medians of ${ROUNDS} turns of ${DURATION_S} s each, taken in turn; p50/p99 through the router ${ours.p50}/${ours.p99} ms, the bare proxy ${reference.p50}/${reference.p99} ms, direct ${direct.p50}/${direct.p99} ms; errors ${ours.errors}; CPU per request: router ${us('ours', 0)} µs and runtime ${us('ours', 1)} µs through the router, bare proxy ${us('reference', 0)} µs and runtime ${us('reference', 1)} µs through it, runtime ${us('direct', 0)} µs direct`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

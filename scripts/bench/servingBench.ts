@@ -100,19 +100,24 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
   return startServer(['-e', script], {}, port, '/');
 }
 
-/** Runs ours and the reference in turns, ROUNDS times each; the run with the median rate of each. */
-export async function alternate<T extends Load>(ours: () => Promise<T>, reference: () => Promise<T>): Promise<{ ours: T; reference: T }> {
-  const runs: { ours: T[]; reference: T[] } = { ours: [], reference: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    runs.reference.push(await reference());
-    runs.ours.push(await ours());
+/**
+ * Runs each of `turns` in turn, ROUNDS times over (so a drift in the machine's speed hits them all), and
+ * keeps the run with the median rate of each, with the errors of all its runs.
+ */
+export async function takeTurns<K extends string, T extends Load>(turns: Record<K, () => Promise<T>>): Promise<Record<K, T>> {
+  const names = Object.keys(turns) as K[];
+  const runs = new Map<K, T[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) for (const name of names) runs.get(name)!.push(await turns[name]());
+  const picked = {} as Record<K, T>;
+  for (const [name, loads] of runs) {
+    const middle = loads.find((l) => l.perSecond === median(loads.map((x) => x.perSecond)))!;
+    picked[name] = { ...middle, errors: loads.reduce((n, l) => n + l.errors, 0) };
   }
-  const pick = (loads: T[]) => loads.find((l) => l.perSecond === median(loads.map((x) => x.perSecond)))!;
-  return { ours: { ...pick(runs.ours), errors: runs.ours.reduce((n, l) => n + l.errors, 0) }, reference: pick(runs.reference) };
+  return picked;
 }
 
 /**
- * Ours and reference A in turns (alternate), each turn with what its server spent on it. A's figure is
+ * Reference A and ours in turns (takeTurns), each turn with what its server spent on it. A's figure is
  * the bare server's capacity on its core, requests per CPU-second (the median over its turns): its
  * throughput alone can be the load generator's limit rather than the server's, which its busy share
  * shows when it is well below 1.
@@ -120,14 +125,14 @@ export async function alternate<T extends Load>(ours: () => Promise<T>, referenc
 async function againstBareServer(ours: [ChildProcess, string], bare: [ChildProcess, string], connections: number, body: Buffer, headers: Record<string, string>) {
   const turn = ([server, url]: [ChildProcess, string]) => withCpu(() => load(url, connections, body, headers), [server.pid!], DURATION_S);
   const bareTurns: (Load & LoadCpu)[] = [];
-  const { ours: served, reference } = await alternate(
-    () => turn(ours),
-    async () => {
+  const { ours: served, reference } = await takeTurns({
+    reference: async () => {
       const result = await turn(bare);
       bareTurns.push(result);
       return result;
     },
-  );
+    ours: () => turn(ours),
+  });
   const capacity = median(bareTurns.map((t) => 1e6 / t.cpu[0]));
   const share = (n: number) => n.toFixed(2);
   return {

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { Lease } from './activeUpstream';
-import { endToEndHeaders, forwardedHeaders } from './hopByHopHeaders';
+import { answerHeaders, forwardedRequest } from './hopByHopHeaders';
 import { sendJson } from './jsonResponse';
 import type { Upstream } from './upstreamUrl';
 
@@ -44,11 +44,6 @@ class UpstreamTimeout extends Error {}
  * buffering), and calls `done` once when the exchange is over, sent or aborted.
  */
 export function proxyRequest(request: http.IncomingMessage, response: http.ServerResponse, firstLease: Lease | undefined, context: ProxyContext, done: (outcome: ProxyOutcome) => void): void {
-  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  const headers: http.OutgoingHttpHeaders = forwardedHeaders(request);
-  // The body's length is unknown (the client sent it chunked): node re-frames it chunked to the upstream.
-  if (request.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
-
   let lease = firstLease;
   let retriedFrom: Upstream | undefined;
   let attempts = 0;
@@ -56,14 +51,17 @@ export function proxyRequest(request: http.IncomingMessage, response: http.Serve
   let status = 0;
   let over = false;
 
-  const ownHeaders = (): http.OutgoingHttpHeaders => ({
-    ...(lease ? { [UPSTREAM_HEADER]: lease.upstream.name } : {}),
-    ...(context.environment ? { [ENVIRONMENT_HEADER]: context.environment } : {}),
-    ...(context.closing() ? { connection: 'close' } : {}),
-  });
+  // The router's own headers on every answer (lower case): which version answered, in which environment.
+  const ownHeaders = (): [string, string][] => {
+    const own: [string, string][] = [];
+    if (lease) own.push([UPSTREAM_HEADER, lease.upstream.name]);
+    if (context.environment) own.push([ENVIRONMENT_HEADER, context.environment]);
+    if (context.closing()) own.push(['connection', 'close']);
+    return own;
+  };
   const answerError = (code: number, message: string) => {
     status = code;
-    sendJson(response, code, { error: message }, ownHeaders());
+    sendJson(response, code, { error: message }, Object.fromEntries(ownHeaders()));
   };
 
   // 'close' comes once whether the answer was sent or the client went away: the one place to clean up.
@@ -83,24 +81,28 @@ export function proxyRequest(request: http.IncomingMessage, response: http.Serve
     }
     attempts += 1;
     const { upstream } = lease;
-    const outgoing = http.request({ agent: context.agent, hostname: upstream.host, port: upstream.port, method: request.method, path: request.url, headers });
+    const { headers, hasBody } = forwardedRequest(request, upstream);
+    // `timeout`: the upstream's silence, on the socket while this request has it.
+    const outgoing = http.request({ agent: context.agent, hostname: upstream.host, port: upstream.port, method: request.method, path: request.url, headers, timeout: context.upstreamTimeoutMs });
     upstreamRequest = outgoing;
     let connected = false;
     let answered = false;
 
-    const connectTimer = setTimeout(() => outgoing.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
-    outgoing.on('close', () => clearTimeout(connectTimer));
-    outgoing.setTimeout(context.upstreamTimeoutMs, () => outgoing.destroy(new UpstreamTimeout()));
+    outgoing.on('timeout', () => outgoing.destroy(new UpstreamTimeout()));
     outgoing.on('socket', (socket) => {
       const start = () => {
         connected = true;
-        clearTimeout(connectTimer);
         // The body is read from the client only now, once there is a connection to write it to: until
         // then nothing of it is consumed, so a failed connection can be retried with the body intact.
         if (hasBody) request.pipe(outgoing);
       };
-      if (socket.connecting) socket.once('connect', start);
-      else start();
+      if (!socket.connecting) return start(); // a pooled connection
+      const connectTimer = setTimeout(() => outgoing.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+      outgoing.once('close', () => clearTimeout(connectTimer));
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+        start();
+      });
     });
     if (!hasBody) {
       request.resume();
@@ -110,7 +112,7 @@ export function proxyRequest(request: http.IncomingMessage, response: http.Serve
     outgoing.on('response', (upstreamResponse) => {
       answered = true;
       status = upstreamResponse.statusCode ?? 502;
-      response.writeHead(status, upstreamResponse.statusMessage, { ...endToEndHeaders(upstreamResponse.rawHeaders), ...ownHeaders() });
+      response.writeHead(status, upstreamResponse.statusMessage, answerHeaders(upstreamResponse.rawHeaders, ownHeaders()));
       // An upstream that breaks off mid-answer ends the client's answer too; a client that goes away ends
       // the upstream request ('close' above). pipe() rather than pipeline(), which makes an AbortController
       // for every request and an AbortError with its stack when done: over a third of the router's CPU

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { ShadowSkipReason } from '../core/deploy/routerMetricNames';
 import type { ActiveUpstream, Shadow } from './activeUpstream';
-import { forwardedHeaders } from './hopByHopHeaders';
+import { forwardedRequest, withContentLength, type HeaderLines } from './hopByHopHeaders';
 import { isInference, type RouterMetrics } from './routerMetrics';
 import { compareShadowAnswers, type ShadowAnswer, type ShadowComparison } from './shadowComparison';
 
@@ -64,7 +64,7 @@ export class ShadowMirror {
       lease.release();
     };
     // Computed now, while the client and its socket are still there.
-    const headers: http.OutgoingHttpHeaders = forwardedHeaders(request);
+    const { headers } = forwardedRequest(request, shadow.upstream);
     const sent = new BoundedCapture();
     const answer = new BoundedCapture();
     let answerHeaders: http.IncomingHttpHeaders = {};
@@ -84,12 +84,11 @@ export class ShadowMirror {
         return;
       }
       const body = sent.bytes();
-      headers['content-length'] = body.length;
-      this.send(request, shadow, headers, body, { status: response.statusCode, headers: answerHeaders, body: answer.bytes() }, done);
+      this.send(request, shadow, withContentLength(headers, body.length), body, { status: response.statusCode, headers: answerHeaders, body: answer.bytes() }, done);
     });
   }
 
-  private send(request: http.IncomingMessage, shadow: Shadow, headers: http.OutgoingHttpHeaders, body: Buffer, activeAnswer: ShadowAnswer, done: () => void): void {
+  private send(request: http.IncomingMessage, shadow: Shadow, headers: HeaderLines, body: Buffer, activeAnswer: ShadowAnswer, done: () => void): void {
     const { agent, metrics, upstreamTimeoutMs } = this.context;
     const { upstream } = shadow;
     const started = performance.now();

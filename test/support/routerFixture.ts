@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { httpRequest } from '../../src/core/http/httpRequest';
 import { REPO_ROOT } from './projectFixture';
 
@@ -196,4 +198,34 @@ export async function deadUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * A URL where connections never open, as on a host that drops packets: a listener whose thread never
+ * accepts, its backlog of 1 filled by connections held here, so the kernel drops every further SYN.
+ */
+export async function unansweredListener(): Promise<{ url: string; close: () => Promise<void> }> {
+  const script = `const net = require('node:net'); const { parentPort } = require('node:worker_threads');
+    const server = net.createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      parentPort.postMessage(server.address().port);
+      setImmediate(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+    });`;
+  const thread = new Worker(script, { eval: true });
+  const [port] = (await once(thread, 'message')) as [number];
+  const held: net.Socket[] = [];
+  // The accept queue takes backlog + 1 connections; a connection that does not open within 1 s shows it is full.
+  for (;;) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    held.push(socket);
+    const opened = await Promise.race([once(socket, 'connect').then(() => true), new Promise((resolve) => setTimeout(resolve, 1000, false))]);
+    if (!opened) break;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const socket of held) socket.destroy();
+      await thread.terminate();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { bearerTokenCheck } from '../../src/runtime/bearerToken';
 import { routerAccessLogLine } from '../../src/runtime/routerAccessLogLine';
 import { routerConfig } from '../../src/runtime/routerConfig';
 import { parseUpstreamUrl } from '../../src/runtime/upstreamUrl';
-import { auth, deadUrl, FakeUpstream, ROUTER, send, startRouter, switchTo, TOKEN, type RouterProcess } from '../support/routerFixture';
+import { auth, deadUrl, FakeUpstream, ROUTER, send, startRouter, switchTo, TOKEN, unansweredListener, type RouterProcess } from '../support/routerFixture';
 
 describe('the environment router', function () {
   this.timeout(60_000);
@@ -285,6 +285,24 @@ describe('the environment router', function () {
       await gaveUp;
     } finally {
       impatient.child.kill('SIGKILL');
+    }
+  });
+
+  it('answers 502 when no connection to the upstream opens within 5 s, after one retry', async () => {
+    const silent = await unansweredListener();
+    const patient = await startRouter({ MODELDEPLOY_UPSTREAM: silent.url });
+    try {
+      const started = performance.now();
+      const answer = await send(`${patient.url}/v2/health/ready`);
+      assert.equal(answer.status, 502);
+      assert.match((JSON.parse(answer.text) as { error: string }).error, /cannot be reached \(no connection within 5 s\)/);
+      // Two attempts of 5 s each: the timer is armed for each new connection.
+      assert.ok(performance.now() - started >= 9_500, 'each attempt waited for its connection');
+      const logged = await patient.line((l) => l.path === '/v2/health/ready');
+      assert.equal(logged.attempts, 2);
+    } finally {
+      patient.child.kill('SIGKILL');
+      await silent.close();
     }
   });
 
