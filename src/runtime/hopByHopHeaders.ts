@@ -9,8 +9,8 @@ const REPLACED_ON_REQUESTS = new Set(['host', 'x-forwarded-for', 'x-forwarded-ho
 
 /**
  * Header lines as node's `rawHeaders` holds them and as `writeHead` and `http.request` take them: name,
- * value, name, value. Node writes such a list as it is, where a headers object goes through `setHeader`
- * name by name: on the router's path of every request, that shows.
+ * value, name, value. `http.request` writes such a list as it is, where it takes a headers object through
+ * `setHeader` name by name: on the router's path of every request, that shows.
  */
 export type HeaderLines = string[];
 
