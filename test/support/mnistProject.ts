@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { makeProject, SHARED_DATA } from './projectFixture';
 
 const MNIST = path.join(SHARED_DATA, 'mnist');
@@ -23,4 +24,12 @@ validation:
   metrics: [accuracy, f1_macro, roc_auc, log_loss]
 ${extraConfig}`,
   });
+}
+
+/** Writes the MNIST model with its batch dimension fixed at `size` instead of 1 (the shapes between are inferred again). */
+export function writeMnistOfBatch(size: number, target: string): void {
+  const model = onnx.ModelProto.decode(fs.readFileSync(path.join(MNIST, 'mnist-8.onnx')));
+  for (const value of [model.graph!.input![0], model.graph!.output![0]]) value.type!.tensorType!.shape!.dim![0] = onnx.TensorShapeProto.Dimension.create({ dimValue: size });
+  model.graph!.valueInfo = [];
+  fs.writeFileSync(target, onnx.ModelProto.encode(model).finish());
 }

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { onnx } from 'onnx-proto';
 import { openScoringModel } from '../../src/core/model/inspectModel';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { DataBatch } from '../../src/core/validation/dataReader';
 import type { InputPlan } from '../../src/core/validation/inputPlan';
 import { SecondSession } from '../../src/core/validation/secondSession';
+import { writeMnistOfBatch } from '../support/mnistProject';
 import { SHARED_DATA } from '../support/projectFixture';
 
 const MNIST_MODEL = path.join(SHARED_DATA, 'mnist', 'mnist-8.onnx');
@@ -20,22 +20,6 @@ function batchOf(count: number): DataBatch {
   return { features, targets: Array.from({ length: count }, () => '0'), lines: new Int32Array(count + 3), count };
 }
 
-/** The MNIST model with its batch dimension fixed at `size` instead of 1 (the shapes between are inferred again). */
-function writeMnistOfBatch(size: number, target: string): void {
-  const model = onnx.ModelProto.decode(fs.readFileSync(MNIST_MODEL));
-  for (const value of [model.graph!.input![0], model.graph!.output![0]]) value.type!.tensorType!.shape!.dim![0] = onnx.TensorShapeProto.Dimension.create({ dimValue: size });
-  model.graph!.valueInfo = [];
-  fs.writeFileSync(target, onnx.ModelProto.encode(model).finish());
-}
-
-async function whenIdle(second: SecondSession): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!second.idle) {
-    if (Date.now() > deadline) throw new Error('the second session never became idle');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('SecondSession: the same model on a thread of its own, for validation of a fixed-batch model', function () {
   this.timeout(120_000);
 
@@ -43,7 +27,7 @@ describe('SecondSession: the same model on a thread of its own, for validation o
     const second = SecondSession.start(MNIST_MODEL);
     const { session } = await openScoringModel(MNIST_MODEL);
     try {
-      await whenIdle(second);
+      await second.whenReady();
       const batch = batchOf(7);
       const { outputs, values } = await second.runRows(PLAN, batch, 3, 1);
       assert.equal(outputs.length, 4, 'rows 3 to 6, one run each');
@@ -70,7 +54,7 @@ describe('SecondSession: the same model on a thread of its own, for validation o
     const second = SecondSession.start(model);
     const { session } = await openScoringModel(model);
     try {
-      await whenIdle(second);
+      await second.whenReady();
       const batch = batchOf(6);
       const { outputs, values } = await second.runRows({ ...PLAN, batchSize: 2 }, batch, 1, 2);
       assert.equal(outputs.length, 3, 'rows 1 to 5 are three runs of two');
@@ -92,7 +76,7 @@ describe('SecondSession: the same model on a thread of its own, for validation o
   it("rejects the run with onnxruntime's own error when the input does not fit the model, and stops taking work", async () => {
     const second = SecondSession.start(MNIST_MODEL);
     try {
-      await whenIdle(second);
+      await second.whenReady();
       const wrongShape: InputPlan = { ...PLAN, rowShape: [1, 14, 56] };
       await assert.rejects(second.runRows(wrongShape, batchOf(2), 0, 1), (error: Error) => {
         assert.match(error.message, /Got invalid dimensions|dimension/i);
@@ -105,9 +89,14 @@ describe('SecondSession: the same model on a thread of its own, for validation o
     }
   });
 
-  it('is never idle, and closes at once, when its thread cannot load the model', async () => {
-    const second = SecondSession.start(path.join(SHARED_DATA, 'mnist', 'no-such-model.onnx'));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+  it('says why its thread cannot load the model, is never idle, and closes at once', async () => {
+    const missing = path.join(SHARED_DATA, 'mnist', 'no-such-model.onnx');
+    const second = SecondSession.start(missing);
+    await assert.rejects(second.whenReady(), (error: Error & { location?: { file?: string } }) => {
+      assert.match(error.message, /model file does not exist/);
+      assert.equal(error.location?.file, missing);
+      return true;
+    });
     assert.equal(second.idle, false);
     await second.close();
   });

@@ -1,4 +1,3 @@
-import type { Tensor } from 'onnxruntime-node';
 import { CancelledError, UserError } from '../errors';
 import { sha256File } from '../fileHash';
 import { openScoringModel } from '../model/inspectModel';
@@ -6,8 +5,10 @@ import type { SyncSession } from '../model/syncSession';
 import type { ProjectConfig } from '../project/projectConfig';
 import { ClassIndex } from '../validation/classIndex';
 import { openBatchesInThread } from '../validation/dataBatches';
-import { planInput, type InputPlan } from '../validation/inputPlan';
-import { InputScratch, modelInputs } from '../validation/modelInputs';
+import { planInput } from '../validation/inputPlan';
+import { InputScratch, modelInputs, rowsPerRun } from '../validation/modelInputs';
+import type { ScoredOutput } from '../validation/scorers';
+import { SecondSession } from '../validation/secondSession';
 import type { PairedScores } from './diffTypes';
 
 /** A growable array of float64 rows. */
@@ -29,47 +30,49 @@ class RowStore {
   }
 }
 
-interface ScoredModel {
-  session: SyncSession;
-  plan: InputPlan;
-  /** The scored output: what each run fetches. */
-  fetches: Record<string, null>;
-  scratch: InputScratch;
-  rows: RowStore;
-}
-
 /**
  * Runs the deployed and the candidate model over the same validation rows (the candidate project's
  * data and input plan) and keeps each row's scores, so that the diff can pair them row by row: which
- * predictions changed, McNemar's test, the paired bootstrap. Runs on the core worker thread.
+ * predictions changed, McNemar's test, the paired bootstrap. Runs on the core worker thread; the deployed
+ * model runs on a session of its own thread (SecondSession) at the same time as the candidate runs here,
+ * each batch in turn, so that the two models' work is spread over two cores.
  */
 export async function scorePair(project: ProjectConfig, deployedModel: string, candidateModel: string, signal?: AbortSignal): Promise<PairedScores> {
   const validation = project.validation;
   if (!validation || project.task === 'raw') throw new UserError('the project has no validation set to compare the models on', { file: project.configFile, field: 'validation' });
   const task = project.task;
   const stream = await openBatchesInThread({ file: validation.data, target: validation.target, features: validation.features, scale: validation.input.scale });
-  const models: ScoredModel[] = [];
+  const deployed = SecondSession.start(deployedModel);
+  let candidate: SyncSession | undefined;
   try {
-    for (const file of [deployedModel, candidateModel]) {
-      const { info: model, session } = await openScoringModel(file);
-      const plan = planInput(project, model, stream.features.length);
-      models.push({ session, plan, fetches: { [plan.outputName]: null }, scratch: new InputScratch(plan.elementType), rows: new RowStore() });
-    }
+    const deployedPlan = planInput(project, await deployed.whenReady(), stream.features.length);
+    const opened = await openScoringModel(candidateModel);
+    candidate = opened.session;
+    const candidatePlan = planInput(project, opened.info, stream.features.length);
+    const fetches = { [candidatePlan.outputName]: null };
+    const scratch = new InputScratch(candidatePlan.elementType);
+    const scores = { deployed: new RowStore(), candidate: new RowStore() };
+    const widths = { deployed: 0, candidate: 0 };
+    const append = (model: 'deployed' | 'candidate', output: ScoredOutput, count: number) => {
+      const width = appendRows(scores[model], output, count, task);
+      widths[model] ||= width;
+      if (widths.deployed && widths.candidate && widths.deployed !== widths.candidate) {
+        throw new UserError(`the deployed model gives ${widths.deployed} values per row and the candidate ${widths.candidate}: they cannot be compared row by row`, { file: project.configFile, field: 'validation.output' });
+      }
+    };
     const classes = new ClassIndex(validation.data, project.labels);
     const targets = new RowStore();
-    let width = 0;
     for await (const batch of stream.batches) {
       if (signal?.aborted) throw new CancelledError();
-      for (const model of models) {
-        for (const chunk of modelInputs(model.plan, batch, model.scratch)) {
-          const output = model.session.run({ [model.plan.inputName]: chunk.tensor }, model.fetches)[model.plan.outputName];
-          const rowWidth = appendRows(model.rows, output, chunk.count, task);
-          if (width === 0) width = rowWidth;
-          else if (rowWidth !== width) throw new UserError(`the deployed model gives ${width} values per row and the candidate ${rowWidth}: they cannot be compared row by row`, { file: project.configFile, field: 'validation.output' });
-        }
+      const step = rowsPerRun(deployedPlan, batch);
+      const handed = deployed.runRows(deployedPlan, batch, 0, step);
+      for (const chunk of modelInputs(candidatePlan, batch, scratch)) {
+        append('candidate', candidate.run({ [candidatePlan.inputName]: chunk.tensor }, fetches)[candidatePlan.outputName], chunk.count);
       }
+      const { outputs } = await handed;
+      outputs.forEach((output, i) => append('deployed', output, Math.min(step, batch.count - i * step)));
       for (let r = 0; r < batch.count; r++) {
-        targets.push(task === 'classification' ? classes.indexOf(batch.targets[r], batch.lines[r], width) : regressionTarget(batch.targets[r], validation.data, batch.lines[r]));
+        targets.push(task === 'classification' ? classes.indexOf(batch.targets[r], batch.lines[r], widths.candidate) : regressionTarget(batch.targets[r], validation.data, batch.lines[r]));
       }
     }
     if (targets.length === 0) throw new UserError('the validation set has no rows', { file: validation.data });
@@ -77,21 +80,22 @@ export async function scorePair(project: ProjectConfig, deployedModel: string, c
       task,
       rows: targets.length,
       targets: targets.values(),
-      width,
+      width: widths.candidate,
       labels: project.labels,
-      deployed: models[0].rows.values(),
-      candidate: models[1].rows.values(),
+      deployed: scores.deployed.values(),
+      candidate: scores.candidate.values(),
       dataFile: validation.dataPath,
       dataSha256: await sha256File(validation.data),
     };
   } finally {
     await stream.close();
-    for (const model of models) model.session.release();
+    await deployed.close();
+    candidate?.release();
   }
 }
 
 /** Appends `count` rows of scores (a binary model's single P(class 1) becomes two columns); the row width. */
-function appendRows(rows: RowStore, output: Tensor, count: number, task: 'classification' | 'regression'): number {
+function appendRows(rows: RowStore, output: ScoredOutput, count: number, task: 'classification' | 'regression'): number {
   const values = output.data;
   if (typeof values[0] === 'bigint' || typeof values[0] === 'string') throw new UserError('the scored output holds class indices or strings, not scores', undefined, 'set validation.output to the output with one score per class');
   const numbers = values as ArrayLike<number>;

@@ -1,6 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Tensor } from 'onnxruntime-node';
 import { openScoringModel } from '../model/inspectModel';
+import type { ModelInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { runInWorker } from '../worker/runInWorker';
 import { deserializeError, serializeError } from '../worker/serializeError';
@@ -21,8 +22,8 @@ export type RunPlan = Pick<InputPlan, 'inputName' | 'elementType' | 'outputName'
 
 /** Pieces of input laid end to end, each of `dims` (the model's fixed batch first). */
 type RunRequest = { type: 'run'; plan: RunPlan; values: InputArray; pieces: number; dims: number[] } | { type: 'close' };
-/** The scored output of every piece, laid end to end, each of `dims`; and the input, given back. */
-type RunReply = { type: 'ready' } | { type: 'outputs'; data: Tensor['data']; dims: readonly number[]; values: InputArray } | { type: 'error'; error: SerializedError };
+/** The model loaded, as its file describes it; the scored output of every piece, laid end to end, each of `dims`, and the input, given back. */
+type RunReply = { type: 'ready'; info: ModelInfo } | { type: 'outputs'; data: Tensor['data']; dims: readonly number[]; values: InputArray } | { type: 'error'; error: SerializedError };
 
 /** A run's outputs, one per piece, and its input values, moved back to the caller. */
 export interface SecondRun {
@@ -42,16 +43,28 @@ export class SecondSession {
   private failure?: Error;
   private pending?: { resolve: (run: SecondRun) => void; reject: (error: Error) => void };
   private readonly done: Promise<void>;
+  private readonly loaded: Promise<ModelInfo>;
+  private settleLoad!: { resolve: (info: ModelInfo) => void; reject: (error: Error) => void };
 
   private constructor(private readonly port: MessagePort, task: Promise<void>) {
+    this.loaded = new Promise((resolve, reject) => (this.settleLoad = { resolve, reject }));
+    this.loaded.catch(() => undefined); // awaited only by callers that wait for the model
     port.on('message', (reply: RunReply) => this.receive(reply));
     this.done = task.catch((error: Error) => this.fail(error));
   }
 
-  /** Starts the thread; it loads the model while the caller loads its own and begins scoring. */
+  /**
+   * Starts the thread, which loads the model: a model of its own for a caller that runs two models at once,
+   * or the caller's, which then loads its own meanwhile and begins scoring.
+   */
   static start(file: string): SecondSession {
     const { port1, port2 } = new MessageChannel();
     return new SecondSession(port2, runInWorker('secondSession', { file, port: port1 }, { transfer: [port1] }));
+  }
+
+  /** The model once it is loaded, as its file describes it; rejects with the reason it cannot be. */
+  whenReady(): Promise<ModelInfo> {
+    return this.loaded;
   }
 
   /** Loaded and not running anything: a run now starts at once. */
@@ -88,6 +101,7 @@ export class SecondSession {
   private receive(reply: RunReply): void {
     if (reply.type === 'ready') {
       this.ready = true;
+      this.settleLoad.resolve(reply.info);
       return;
     }
     this.busy = false;
@@ -99,6 +113,7 @@ export class SecondSession {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    this.settleLoad.reject(this.failure);
     this.pending?.reject(this.failure);
     this.pending = undefined;
   }
@@ -113,7 +128,7 @@ function splitPieces(data: Tensor['data'], dims: readonly number[]): ScoredOutpu
 
 /** The thread's side: loads the model, says so, and runs what it is sent until it is told to close. */
 export async function serveSecondSession({ file, port }: SecondSessionArgs): Promise<void> {
-  const { session } = await openScoringModel(file);
+  const { info, session } = await openScoringModel(file);
   const ort = onnxRuntime();
   try {
     await new Promise<void>((resolve) => {
@@ -130,7 +145,7 @@ export async function serveSecondSession({ file, port }: SecondSessionArgs): Pro
           port.postMessage({ type: 'error', error: serializeError(error) } satisfies RunReply);
         }
       });
-      port.postMessage({ type: 'ready' } satisfies RunReply);
+      port.postMessage({ type: 'ready', info } satisfies RunReply);
     });
   } finally {
     port.close();
