@@ -110,7 +110,8 @@ export async function takeTurns<K extends string, T extends Load>(turns: Record<
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs.get(name)!.push(await turns[name]());
   const picked = {} as Record<K, T>;
   for (const [name, loads] of runs) {
-    const middle = loads.find((l) => l.perSecond === median(loads.map((x) => x.perSecond)))!;
+    const middleRate = median(loads.map((l) => l.perSecond));
+    const middle = loads.find((l) => l.perSecond === middleRate)!;
     picked[name] = { ...middle, errors: loads.reduce((n, l) => n + l.errors, 0) };
   }
   return picked;
