@@ -52,6 +52,19 @@ describe('CsvScanner', () => {
     for (let size = 1; size <= 7; size++) assert.deepEqual(scan(text, size), whole, `chunk size ${size}`);
   });
 
+  it('reads fields that start with digits as Number() does, wherever a chunk cuts them', () => {
+    const values = ['0', '7', '007', '255', '123456789012345', '1234567890123456', '99999999999999999999', '12.5', '3e2', '12a', '4 ', '5\t', '0x1f'];
+    const text = `${values.join(',')},8\r\n${values.join(',')}\n9`;
+    const whole = scan(text);
+    whole[0].fields.slice(0, values.length).forEach((field, i) => {
+      assert.equal(field, values[i]);
+      const expected = /^\d+(?:\.\d+)?(?:e\d+)?\s*$/.test(values[i]) ? Number(values[i]) : NaN;
+      assert.ok(Object.is(whole[0].numbers[i], expected), `${values[i]}: ${whole[0].numbers[i]}, not ${expected}`);
+    });
+    assert.deepEqual(whole[1].fields, values);
+    for (let size = 1; size <= 9; size++) assert.deepEqual(scan(text, size), whole, `chunk size ${size}`);
+  });
+
   it('reads numbers exactly as Number() does', () => {
     const values = ['0', '-0', '17', '+3', '0.1', '-2.5', '3.14159265358979', '1e-7', '6.02E23', '123456789012345678', '0.30000000000000004', '255', ' 4 ', '.5', '5.'];
     const [record] = scan(values.join(','));

@@ -77,6 +77,8 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
       '{"inputs":[{"name":"a\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00","data":[1]}]}',
       '{"__proto__":{"inputs":1},"inputs":[]}',
       '{"inputs":[{"name":"x","name":"y","data":[1],"data":[2,3]}]}',
+      '{"inputs":[{"data":[ 1 ,2\n,\t30\r\n, 0 ,0,7 ,255]}]}',
+      '{"inputs":[{"data":[12.5,0.25,3e2,-4,40E-1,0,123456789012345,1234567890123456]}]}',
     ]) {
       assertAsJsonParse(text);
     }

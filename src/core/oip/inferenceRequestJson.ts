@@ -183,15 +183,38 @@ class RequestScanner {
       return undefined;
     }
     let count = this.count;
+    let out: Float64Array = scratch;
     for (;;) {
-      if (b === Byte.Minus || (b >= Byte.Zero && b <= Byte.Nine)) {
-        const n = scanNumber(bytes, at);
+      if (count === out.length) out = grow();
+      let n: number;
+      if (b >= Byte.Zero && b <= Byte.Nine) {
+        // A whole number of up to 15 digits, the common case (pixels, counts, ids), is read here; one
+        // with a fraction, an exponent or more digits is read again by scanNumber.
+        let end = at + 1;
+        let c = bytes[end];
+        n = b - Byte.Zero;
+        if (n !== 0) {
+          while (c >= Byte.Zero && c <= Byte.Nine && end - at < 15) {
+            n = n * 10 + (c - Byte.Zero);
+            c = bytes[++end];
+          }
+        }
+        if (c === Byte.Comma || c === Byte.CloseBracket || c === Byte.Space || c === Byte.Newline || c === Byte.Return || c === Byte.Tab) {
+          at = end;
+          b = c;
+        } else {
+          n = scanNumber(bytes, at);
+          if (Number.isNaN(n)) return UNSCANNED;
+          at = numberEnd;
+          b = bytes[at];
+        }
+      } else if (b === Byte.Minus) {
+        n = scanNumber(bytes, at);
         if (Number.isNaN(n)) return UNSCANNED;
         at = numberEnd;
-        if (count === scratch.length) grow();
-        scratch[count++] = n;
+        b = bytes[at];
       } else return NOT_NUMBERS; // nested lists too: their structure is checked against the shape on the general path
-      b = bytes[at];
+      out[count++] = n;
       while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
       if (b === Byte.CloseBracket) {
         this.at = at + 1;
@@ -222,10 +245,11 @@ class RequestScanner {
   }
 }
 
-function grow(): void {
+function grow(): Float64Array {
   const grown = new Float64Array(scratch.length * 2);
   grown.set(scratch);
   scratch = grown;
+  return grown;
 }
 
 /**
