@@ -1,5 +1,5 @@
-// Bundles each entry point with esbuild. onnxruntime-node stays external: its native files are
-// loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
+// Bundles each entry point with esbuild. onnxruntime-node's JavaScript goes into the bundles; its native
+// files are loaded from node_modules (extension, CLI) or copied next to the bundle (the serving image).
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync } from 'node:fs';
 import { nodeBundleOptions } from './bundleOptions.mjs';

@@ -2,6 +2,7 @@
 // that must load the same way ours do.
 import { readFileSync } from 'node:fs';
 import { ENGINE_CLIENT, LAZY_MODULES, lazyEngineTransports } from './lazyEngineTransports.mjs';
+import { onnxruntimeBinding } from './onnxruntimeBinding.mjs';
 import { precompiledSchema } from './precompiledSchema.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -17,10 +18,11 @@ export function nodeBundleOptions(production) {
     sourcemap: !production,
     minify: production,
     // ssh2 (the engine client's ssh:// transport) requires optional native add-ons inside try/catch:
-    // left out, it falls back to its JavaScript code. The stubs of lazyEngineTransports load their
-    // bundles from beside the bundle that holds them, as the extension's activation shell loads its parts.
-    external: ['onnxruntime-node', 'vscode', '*.node', './modelDeploy.js', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
-    plugins: [precompiledSchema, lazyEngineTransports],
+    // left out, it falls back to its JavaScript code. onnxruntime-node's add-on is loaded from its package
+    // (onnxruntimeBinding). The stubs of lazyEngineTransports load their bundles from beside the bundle
+    // that holds them, as the extension's activation shell loads its parts.
+    external: ['vscode', '*.node', './modelDeploy.js', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
+    plugins: [precompiledSchema, lazyEngineTransports, onnxruntimeBinding],
     logLevel: 'warning',
   };
 }

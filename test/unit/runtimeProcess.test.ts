@@ -2,14 +2,16 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
+import { runtimeAssets } from '../../src/core/packaging/runtimeAssets';
 import { EXAMPLES, makeProject, REPO_ROOT } from '../support/projectFixture';
 
 const RUNTIME = path.join(REPO_ROOT, 'dist', 'runtime.js');
 
-function startRuntime(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [RUNTIME], { env: { ...process.env, MODELDEPLOY_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startRuntime(env: Record<string, string>, script = RUNTIME): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, MODELDEPLOY_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -69,6 +71,31 @@ describe('the runtime process', function () {
     } finally {
       runtime.child.kill('SIGKILL');
       project.cleanup();
+    }
+  });
+
+  it("serves from the runtime layer alone, as the image holds it: the bundle and onnxruntime-node's native files, no other package", async () => {
+    const layer = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-layer-'));
+    try {
+      for (const file of runtimeAssets(process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64')) {
+        const target = path.join(layer, file.archivePath);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(file.source, target);
+      }
+      const runtimeDir = path.join(layer, 'runtime');
+      assert.throws(() => require.resolve('onnxruntime-common', { paths: [runtimeDir] }), 'no onnxruntime JavaScript reachable from the layer but what the bundle carries');
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx'), MODELDEPLOY_NAME: 'iris', MODELDEPLOY_PORT: String(port) }, path.join(runtimeDir, 'runtime.js'));
+      try {
+        await waitForReady(port);
+        const answer = await request(`http://127.0.0.1:${port}/v2/models/iris/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] }) });
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(JSON.parse(answer.text).outputs[0].shape[0], 1);
+      } finally {
+        runtime.child.kill('SIGKILL');
+        await runtime.exited;
+      }
+    } finally {
+      fs.rmSync(layer, { recursive: true, force: true });
     }
   });
 

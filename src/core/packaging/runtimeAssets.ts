@@ -26,10 +26,10 @@ function nativeFolder(platform: Platform): string {
   return path.join('bin', 'napi-v6', os, arch === 'amd64' ? 'x64' : arch);
 }
 
-function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+function filesUnder(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && keep(entry.name))
+    .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
 }
@@ -40,8 +40,9 @@ export function runtimeBundles(root = packageRoot()): [string, string] {
 }
 
 /**
- * The runtime layer's files: the server bundle, and of onnxruntime only what the target platform loads
- * (its JavaScript and that platform's native library, about 46 MB of the package's 300 MB).
+ * The runtime layer's files: the server and router bundles, which carry onnxruntime's JavaScript, and of
+ * onnxruntime-node only its package.json and the target platform's native files, which the bundles load
+ * from its package folder (about 46 MB of the package's 300 MB).
  */
 export function runtimeAssets(platform: Platform, root = packageRoot()): ContextFile[] {
   const [bundle, router] = runtimeBundles(root);
@@ -49,16 +50,8 @@ export function runtimeAssets(platform: Platform, root = packageRoot()): Context
     if (!fs.existsSync(file)) throw new UserError(`the runtime bundle ${file} is missing`, { file }, 'run "npm run build" in the Model Deploy folder');
   }
   const ort = path.join(root, 'node_modules', 'onnxruntime-node');
-  const nested = path.join(ort, 'node_modules', 'onnxruntime-common');
-  const common = fs.existsSync(nested) ? nested : path.join(root, 'node_modules', 'onnxruntime-common');
   const native = path.join(ort, nativeFolder(platform));
   if (!fs.existsSync(native)) throw new UserError(`onnxruntime-node has no native files for ${platform}`, { file: native }, 'choose image.platform linux/amd64 or linux/arm64');
-  const js = (name: string) => name.endsWith('.js');
-  const under = (prefix: string, dir: string, files: string[]) => files.map((source) => ({ source, archivePath: `${prefix}/${path.relative(dir, source).split(path.sep).join('/')}` }));
-  return [
-    { source: bundle, archivePath: 'runtime/runtime.js' },
-    { source: router, archivePath: 'runtime/router.js' },
-    ...under('runtime/node_modules/onnxruntime-node', ort, [path.join(ort, 'package.json'), ...filesUnder(path.join(ort, 'dist'), js), ...filesUnder(native, () => true)]),
-    ...under('runtime/node_modules/onnxruntime-common', common, [path.join(common, 'package.json'), ...filesUnder(path.join(common, 'dist', 'cjs'), (name) => js(name) || name === 'package.json')]),
-  ];
+  const inPackage = (source: string) => ({ source, archivePath: `runtime/node_modules/onnxruntime-node/${path.relative(ort, source).split(path.sep).join('/')}` });
+  return [{ source: bundle, archivePath: 'runtime/runtime.js' }, { source: router, archivePath: 'runtime/router.js' }, ...[path.join(ort, 'package.json'), ...filesUnder(native)].map(inPackage)];
 }
