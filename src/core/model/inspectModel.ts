@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { UserError } from '../errors';
+import { sha256Hex } from '../fileHash';
 import { checkedExternalDataFiles, externalDataFiles } from './externalDataFiles';
 import { checkInputSizes } from './inputSizeLimit';
-import type { ModelInfo, TensorInfo } from './modelInfo';
+import type { ModelDescription, ModelInfo, TensorInfo } from './modelInfo';
 import { readOnnxHeader, type OnnxHeader } from './onnxHeader';
 import { readOnnxSignature, type OnnxSignature } from './onnxSignature';
 import { SyncSession } from './syncSession';
@@ -31,13 +31,28 @@ export async function openModel(file: string, options: OrtSession.SessionOptions
   const bytes = await readModelBytes(file);
   const info = readModelInfo(file, bytes);
   onRead?.(info);
+  return { info, session: await loadSession(file, bytes, options) };
+}
+
+/**
+ * A model described from its file and loaded to be served: as openModel, without the sha256 of the file,
+ * which serving never uses and which costs the server, before it is ready, node's crypto module and a
+ * pass over every byte of the model.
+ */
+export async function openModelToServe(file: string, options: OrtSession.SessionOptions): Promise<{ info: ModelDescription; session: SyncSession }> {
+  const bytes = await readModelBytes(file);
+  const info = describeModel(file, bytes);
+  return { info, session: await loadSession(file, bytes, options) };
+}
+
+async function loadSession(file: string, bytes: Buffer, options: OrtSession.SessionOptions): Promise<SyncSession> {
   await checkedExternalDataFiles(file, bytes).catch((error: unknown) => {
     // Bytes that are not a model are onnxruntime's to report, when it loads them.
     if (error instanceof UserError) throw error;
   });
   const folder = path.dirname(path.resolve(file));
   try {
-    return { info, session: SyncSession.load(bytes, { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } }) };
+    return SyncSession.load(bytes, { logSeverityLevel: 3, ...options, extra: { ...options.extra, session: { model_external_initializers_file_folder_path: folder } } });
   } catch (error) {
     const reason = String((error as Error).message ?? error).split('\n')[0];
     throw new UserError(`onnxruntime cannot load the model: ${reason}`, { file }, 'check that the file is complete and that its opset is supported by onnxruntime 1.30');
@@ -64,10 +79,17 @@ export async function readModelBytes(file: string): Promise<Buffer> {
 }
 
 /**
- * The model's header and signature, or a UserError saying the file is not an ONNX model, that its
- * external data lies outside its folder, or that an input is too large to allocate.
+ * The model's header and signature, and the sha256 of its file, or a UserError saying the file is not an
+ * ONNX model, that its external data lies outside its folder, or that an input is too large to allocate.
  */
 export function readModelInfo(file: string, bytes: Uint8Array): ModelInfo {
+  const { file: resolved, sizeBytes, ...rest } = describeModel(file, bytes);
+  // The sha256 third, as reports have always listed it.
+  return { file: resolved, sizeBytes, sha256: sha256Hex(bytes), ...rest };
+}
+
+/** readModelInfo without the sha256. */
+function describeModel(file: string, bytes: Uint8Array): ModelDescription {
   let header: OnnxHeader;
   let signature: OnnxSignature;
   try {
@@ -76,7 +98,7 @@ export function readModelInfo(file: string, bytes: Uint8Array): ModelInfo {
   } catch {
     throw notOnnx(file, bytes);
   }
-  return modelInfo(file, bytes, header, signature);
+  return modelDescription(file, bytes, header, signature);
 }
 
 function notOnnx(file: string, bytes: Uint8Array): UserError {
@@ -87,7 +109,7 @@ function notOnnx(file: string, bytes: Uint8Array): UserError {
   );
 }
 
-function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelInfo {
+function modelDescription(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs, outputs }: OnnxSignature): ModelDescription {
   checkInputSizes(file, inputs);
   const externalData = [...new Set(externalDataFiles(file, bytes).map((external) => external.location))];
   const notes: string[] = [];
@@ -102,7 +124,6 @@ function modelInfo(file: string, bytes: Uint8Array, header: OnnxHeader, { inputs
   return {
     file: path.resolve(file),
     sizeBytes: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
     irVersion: header.irVersion,
     producer: { name: header.producerName, version: header.producerVersion },
     opsets: header.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),

@@ -8,10 +8,10 @@ export interface TensorInfo {
   isTensor: boolean;
 }
 
-export interface ModelInfo {
+/** What a model's file says about it: all that serving it needs. */
+export interface ModelDescription {
   file: string;
   sizeBytes: number;
-  sha256: string;
   irVersion: number;
   producer: { name: string; version: string };
   opsets: { domain: string; version: number }[];
@@ -23,6 +23,11 @@ export interface ModelInfo {
   batch: { kind: 'free' } | { kind: 'fixed'; size: number } | { kind: 'none' };
   /** Things the user should know (skipped non-tensor outputs, inputs batching cannot fill, ...). */
   notes: string[];
+}
+
+/** A model's description and its identity: the sha256 of its file, which reports, labels and metrics carry. */
+export interface ModelInfo extends ModelDescription {
+  sha256: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
-import { openModel } from '../model/inspectModel';
+import { openModelToServe } from '../model/inspectModel';
 import type { SyncSession } from '../model/syncSession';
-import type { ModelInfo, TensorInfo } from '../model/modelInfo';
+import type { ModelDescription, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
 import { decodeInput } from './decodeInput';
@@ -52,7 +52,7 @@ export class ModelHost {
 
   private constructor(
     readonly identity: ModelIdentity,
-    readonly info: ModelInfo,
+    readonly info: ModelDescription,
     private readonly session: SyncSession,
     /** Reading the model and creating its onnxruntime session (onnxruntime's own start-up included). */
     readonly loadMs: number,
@@ -68,7 +68,7 @@ export class ModelHost {
   /** Loads the model and makes one warm-up run, so that the first request is not the slow one. */
   static async load(file: string, identity: ModelIdentity, options: HostOptions = {}): Promise<ModelHost> {
     const started = performance.now();
-    const { info, session } = await openModel(file, { intraOpNumThreads: options.threads ?? DEFAULT_MODEL_THREADS });
+    const { info, session } = await openModelToServe(file, { intraOpNumThreads: options.threads ?? DEFAULT_MODEL_THREADS });
     const host = new ModelHost(identity, info, session, performance.now() - started, options);
     const warmUpStarted = performance.now();
     await host.warmUp();
@@ -197,7 +197,7 @@ export class ModelHost {
 }
 
 /** Batching is safe when every input and output has a free first dimension: rows go in and come out. */
-function canBatch(info: ModelInfo): boolean {
+function canBatch(info: ModelDescription): boolean {
   const tensors = [...info.inputs, ...info.outputs.filter((o) => o.isTensor)];
   return info.batch.kind === 'free' && info.inputs.every((i) => i.isTensor) && tensors.every((t) => t.shape.length > 0 && typeof t.shape[0] === 'string');
 }
