@@ -53,7 +53,7 @@ describe('CsvScanner', () => {
   });
 
   it('reads fields that start with digits as Number() does, wherever a chunk cuts them', () => {
-    const values = ['0', '7', '007', '255', '123456789012345', '1234567890123456', '99999999999999999999', '12.5', '3e2', '12a', '4 ', '5\t', '0x1f'];
+    const values = ['0', '7', '007', '255', '123456789012345', '1234567890123456', '99999999999999999999', '12.5', '3e2', '12a', '4 ', '5\t', '6"x"', '0x1f'];
     const text = `${values.join(',')},8\r\n${values.join(',')}\n9`;
     const whole = scan(text);
     whole[0].fields.slice(0, values.length).forEach((field, i) => {

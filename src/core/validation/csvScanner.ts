@@ -215,17 +215,18 @@ export class CsvScanner {
       }
       // Reads stay inside the buffer: one past its end, at a field cut by the chunk boundary, would make
       // V8 drop this function's optimised code.
-      let c = i < length ? buf[i] : 0;
-      if (c >= ZERO && c <= NINE) {
+      const first = i < length ? buf[i] : 0;
+      if (first >= ZERO && first <= NINE) {
         // The common field, a whole number of up to 15 digits followed by a comma, in one short step; any
         // other field (a sign, a fraction, the last of its line, cut by the chunk's end) goes the long way.
-        let value = c - ZERO;
+        let value = first - ZERO;
         let j = i + 1;
+        let c = 0;
         while (j < length && (c = buf[j]) >= ZERO && c <= NINE && j - i < 15) {
           value = value * 10 + (c - ZERO);
           j++;
         }
-        if (j < length && buf[j] === COMMA) {
+        if (j < length && c === COMMA) {
           starts[field] = i;
           ends[field] = j;
           quoted[field] = 0;
@@ -236,7 +237,7 @@ export class CsvScanner {
           continue;
         }
       }
-      if (c === QUOTE) {
+      if (first === QUOTE) {
         // Quoted field: runs to the closing quote; "" is an escaped quote.
         let j = i + 1;
         for (;;) {
