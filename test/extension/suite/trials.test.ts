@@ -7,6 +7,8 @@ import { deployProject } from '../../../src/core/deploy/deploy';
 import { removeLocalEnvironment } from '../../../src/core/deploy/localEnvironment';
 import type { DeployPorts } from '../../../src/core/deploy/ports';
 import { rollback } from '../../../src/core/deploy/rollback';
+import { ROUTER_SHADOW_METRICS } from '../../../src/core/deploy/routerMetricNames';
+import { readShadowScrape } from '../../../src/core/deploy/shadowScrape';
 import type { BuildResult } from '../../../src/core/packaging/buildImage';
 import { loadProject } from '../../../src/core/project/loadProject';
 import { staticCredentials } from '../../../src/core/registry/credentials';
@@ -98,10 +100,21 @@ describe('a canary and a shadow as the tree and the status bar show them (iris 2
     await vscode.commands.executeCommand('modelDeploy.projects.focus');
     await waitFor('the store reading the shadow', () => api.live.seriesOf({ dir }, 'staging')?.points.at(-1)?.shadow !== undefined, 30_000);
     const rows = fs.readFileSync(path.join(dir, 'data', 'validation.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 4).map(Number));
-    for (const row of rows) {
+    // Each request's copy is answered before the next request goes: the router skips copies beyond its bound
+    // of copies in flight, which a shadow slowed by a busy machine would otherwise reach.
+    const config = loadProject(dir);
+    const environment = config.environments.find((e) => e.name === 'staging')!;
+    const shadowAnswers = async () => {
+      const read = await readShadowScrape(async () => docker, config, environment);
+      assert.ok(read, 'the router has a shadow');
+      return read.scrape.samples.filter((s) => s.name === ROUTER_SHADOW_METRICS.requests && s.labels.upstream === read.upstream).reduce((sum, s) => sum + s.value, 0);
+    };
+    const answeredBefore = await shadowAnswers();
+    for (const [i, row] of rows.entries()) {
       const answer = await fetch(`${url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: row }] }) });
       assert.equal(answer.status, 200);
       assert.equal(((await answer.json()) as { model_version: string }).model_version, '2.0.0', 'clients get the serving version\'s answers');
+      await waitFor(`the shadow's answer to the copy of request ${i + 1}`, async () => (await shadowAnswers()) >= answeredBefore + i + 1);
     }
     // 1.0.0 and 2.0.0 call 11 of the 45 validation rows differently (the metrics diff counts the same 11).
     await stagingSays('the share of differing classes', /shadow differs 24\.4%/, 40_000);
