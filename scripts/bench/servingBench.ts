@@ -117,30 +117,43 @@ export async function takeTurns<K extends string, T extends Load>(turns: Record<
   return picked;
 }
 
+/** A server process under test: the process whose CPU time is counted, and the URL the load goes to. */
+type Served = [ChildProcess, string];
+
+/** A server's capacity on its core: requests per CPU-second of its process, the median over its turns. */
+const capacityOf = (turns: (Load & LoadCpu)[]) => median(turns.map((t) => 1e6 / t.cpu[0]));
+
 /**
- * Reference A and ours in turns (takeTurns), each turn with what its server spent on it. A's figure is
- * the bare server's capacity on its core, requests per CPU-second (the median over its turns): its
- * throughput alone can be the load generator's limit rather than the server's, which its busy share
- * shows when it is well below 1.
+ * Ours and the reference servers in turns (takeTurns), each turn with what its server spent on it. A
+ * reference's figure is its capacity (capacityOf): a bare server's throughput alone can be the load
+ * generator's limit rather than its own, which its busy share shows when it is well below 1.
  */
-async function againstBareServer(ours: [ChildProcess, string], bare: [ChildProcess, string], connections: number, body: Buffer, headers: Record<string, string>) {
-  const turn = ([server, url]: [ChildProcess, string]) => withCpu(() => load(url, connections, body, headers), [server.pid!], DURATION_S);
-  const bareTurns: (Load & LoadCpu)[] = [];
-  const { ours: served, reference } = await takeTurns({
-    reference: async () => {
-      const result = await turn(bare);
-      bareTurns.push(result);
-      return result;
-    },
+async function againstReferences<K extends string>(ours: Served, references: Record<K, Served>, connections: number, body: Buffer, headers: Record<string, string>) {
+  const turn = ([server, url]: Served) => withCpu(() => load(url, connections, body, headers), [server.pid!], DURATION_S);
+  const names = Object.keys(references) as K[];
+  const turns = new Map<K, (Load & LoadCpu)[]>(names.map((name) => [name, []]));
+  const picked = await takeTurns<K | 'ours', Load & LoadCpu>({
+    ...(Object.fromEntries(
+      names.map((name) => [
+        name,
+        async () => {
+          const result = await turn(references[name]);
+          turns.get(name)!.push(result);
+          return result;
+        },
+      ]),
+    ) as Record<K, () => Promise<Load & LoadCpu>>),
     ours: () => turn(ours),
   });
-  const capacity = median(bareTurns.map((t) => 1e6 / t.cpu[0]));
   const share = (n: number) => n.toFixed(2);
+  const served = picked.ours;
+  const capacity = Object.fromEntries(names.map((name) => [name, capacityOf(turns.get(name)!)])) as Record<K, number>;
+  const noteOf = (name: K) => `${name} ${Math.round(capacity[name])} req/s per CPU-second (its median turn served ${Math.round(picked[name].perSecond)} req/s, its server busy ${share(picked[name].busy[0])} of a core, ${Math.round(1e6 / capacity[name])} µs of CPU per request)`;
   return {
     ours: served,
     capacity,
-    note: `A ${Math.round(capacity)} req/s per CPU-second (its median turn served ${Math.round(reference.perSecond)} req/s, its server busy ${share(reference.busy[0])} of a core; ours busy ${share(served.busy[0])}, ${Math.round(served.cpu[0])} µs of CPU per request against A's ${Math.round(1e6 / capacity)})`,
-    reference,
+    picked,
+    note: `${names.map(noteOf).join('; ')}; ours busy ${share(served.busy[0])}, ${Math.round(served.cpu[0])} µs of CPU per request`,
   };
 }
 
@@ -167,11 +180,12 @@ async function tinyModelRow(): Promise<BenchRow> {
   try {
     const infer = `http://127.0.0.1:${port}/v2/models/iris/infer`;
     children.push(await bareServer(port + 1, (await get(infer, body, headers)).body, 'application/json'));
-    const { ours, capacity, note, reference } = await againstBareServer([server, infer], [children[1], `http://127.0.0.1:${port + 1}/`], 32, body, headers);
+    const { ours, capacity, note, picked } = await againstReferences([server, infer], { A: [children[1], `http://127.0.0.1:${port + 1}/`] }, 32, body, headers);
+    const reference = picked.A;
     return {
       name: 'serve iris (tiny model), 32 connections',
       ours: ours.perSecond,
-      reference: capacity,
+      reference: capacity.A,
       unit: 'req/s',
       goalRatio: 0.5,
       note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
@@ -199,18 +213,23 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
     const url = `http://127.0.0.1:${port}`;
     const answer = await get(`${url}/v2/models/mnist/infer`, body, headers);
     if (answer.status !== 200) throw new Error(`the runtime answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
-    children.push(await bareServer(port + 1, answer.body, binary ? 'application/octet-stream' : 'application/json'));
-    const { ours, capacity, note } = await againstBareServer([server, `${url}/v2/models/mnist/infer`], [children[1], `http://127.0.0.1:${port + 1}/`], 64, body, headers);
+    const contentType = binary ? 'application/octet-stream' : 'application/json';
+    children.push(await bareServer(port + 1, answer.body, contentType));
+    children.push(await startServer([path.join(__dirname, 'combinedServer.js'), model, 'Input3', '[1,28,28]', String(port + 2), answer.body.toString('base64'), contentType], {}, port + 2, '/'));
+    const references = { A: [children[1], `http://127.0.0.1:${port + 1}/`], C: [children[2], `http://127.0.0.1:${port + 2}/`] } satisfies Record<string, Served>;
+    const { ours, capacity, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
     const batch = Math.max(1, Math.round(await meanBatchSize(url)));
+    const combinedBatch = (JSON.parse((await get(`http://127.0.0.1:${port + 2}/`)).body.toString()) as { meanBatch: number }).meanBatch;
     const model1 = await childResult<{ perSecond: number }>(SERVER_CORE, [path.join(__dirname, 'inferenceRate.js'), model, 'Input3', String(batch), '[1,28,28]', String(DURATION_S)]);
-    const limit = 1 / (1 / capacity + 1 / model1.perSecond);
+    const formula = 1 / (1 / capacity.A + 1 / model1.perSecond);
+    const ratio = (n: number) => (n / formula).toFixed(2);
     return {
       name: `serve MNIST (free batch), 64 connections, 1 image per ${format} request`,
       ours: ours.perSecond,
-      reference: limit,
+      reference: capacity.C,
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference: the limit 1/(1/A + 1/B) with A a bare node:http server reading the same ${body.length}-byte body and answering our ${answer.body.length}-byte response, its capacity on one core: ${note}, and B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached); ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to 64 ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

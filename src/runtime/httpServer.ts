@@ -48,6 +48,8 @@ interface Route {
 // Bodies a client may send as JSON: curl's default (form-encoded) is accepted so the specification's curl
 // examples work unchanged.
 const JSON_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', ''];
+/** The binary framing header as Node keys it in `request.headers`. */
+const INFERENCE_HEADER_CONTENT_LENGTH_KEY = INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase();
 
 /**
  * The Open Inference Protocol v2 REST API over node:http. `host` resolves to the model once it is
@@ -243,9 +245,13 @@ function notFound(path: string): never {
  * Returns that header, or undefined for JSON.
  */
 function bodyFraming(request: http.IncomingMessage, limit: number): string | undefined {
-  const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH.toLowerCase()];
-  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (headerLength === undefined && !JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
+  const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH_KEY];
+  const contentType = request.headers['content-type'];
+  // The usual header as it is, before the general reading of a media type with parameters.
+  if (headerLength === undefined && contentType !== 'application/json') {
+    const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+    if (!JSON_CONTENT_TYPES.includes(type)) throw new OipError(400, `the body must be JSON (Content-Type: application/json), not ${type}`);
+  }
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit && (request.headers.expect !== undefined || declared > DRAIN_FACTOR * limit)) throw new OipError(413, `the body of ${declared} bytes is over the limit of ${limit} bytes`);
   return headerLength === undefined ? undefined : String(headerLength);

@@ -93,6 +93,11 @@ describe('the serving runtime (Open Inference Protocol v2)', function () {
     assert.equal(answer.status, 200);
   });
 
+  it('accepts JSON whatever the case of its media type and with parameters', async () => {
+    const answer = await post(infer, { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] }, { 'Content-Type': 'Application/JSON; charset=utf-8' });
+    assert.equal(answer.status, 200);
+  });
+
   const input = (patch: Record<string, unknown>) => ({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4], ...patch }] });
   const refusals: { title: string; send: (base: string) => Promise<{ status: number; text: string; json: () => unknown }>; status: number; error: RegExp }[] = [
     { title: 'an unknown input name', send: (base) => post(`${base}/v2/models/iris/infer`, input({ name: 'pixels' })), status: 400, error: /no input "pixels"; its inputs are float_input/ },
