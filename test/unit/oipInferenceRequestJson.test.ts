@@ -79,6 +79,8 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
       '{"inputs":[{"name":"x","name":"y","data":[1],"data":[2,3]}]}',
       '{"inputs":[{"data":[ 1 ,2\n,\t30\r\n, 0 ,0,7 ,255]}]}',
       '{"inputs":[{"data":[12.5,0.25,3e2,-4,40E-1,0,123456789012345,1234567890123456]}]}',
+      '{"inputs":[{"data":[0,0, 0,\t0,\n-0,0.0,0e1,0,0]}]}',
+      '{"inputs":[{"data":[0]},{"data":[0,1]},{"data":[1,0]},{"data":[0,[0]]},{"data":[0,"0"]}]}',
     ]) {
       assertAsJsonParse(text);
     }
@@ -87,6 +89,9 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
 
   it('refuses what JSON.parse refuses, with its message', () => {
     for (const text of [
+      '{"inputs":[{"data":[0,]}]}',
+      '{"inputs":[{"data":[0,,0]}]}',
+      '{"inputs":[{"data":[00,1]}]}',
       '',
       '{"inputs": [',
       '{"inputs":[{"data":[1,2,]}]}',

@@ -186,6 +186,14 @@ class RequestScanner {
     let out: Float64Array = scratch;
     for (;;) {
       if (count === out.length) out = grow();
+      // A lone 0 and its comma, most of the values of an image or of sparse features, in two reads.
+      if (b === Byte.Zero && bytes[at + 1] === Byte.Comma) {
+        out[count++] = 0;
+        at += 2;
+        b = bytes[at];
+        while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
+        continue;
+      }
       let n: number;
       if (b >= Byte.Zero && b <= Byte.Nine) {
         // A whole number of up to 15 digits, the common case (pixels, counts, ids), is read here; one
