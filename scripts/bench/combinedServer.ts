@@ -5,11 +5,9 @@
 // the same fixed response. No protocol work: no parsing, checking, copying into tensors or encoding.
 // GET answers the mean rows per run so far, for the bench's note.
 import * as http from 'node:http';
-import { openModelToServe } from '../../src/core/model/inspectModel';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
-import { DEFAULT_MODEL_THREADS } from '../../src/core/oip/modelHost';
-
-const MAX_ROWS = 64;
+import { DEFAULT_MAX_BATCH_ROWS as MAX_ROWS } from '../../src/runtime/runtimeConfig';
+import { readyMadeRows, serverSession } from './serverSession';
 
 async function main(): Promise<void> {
   const [model, inputName, rowShapeText, port, responseBase64, contentType] = process.argv.slice(2);
@@ -18,9 +16,8 @@ async function main(): Promise<void> {
   const response = Buffer.from(responseBase64, 'base64');
   const ort = onnxRuntime();
   // The session the server makes, with its settings, on the rows inferenceRate (reference B) runs.
-  const { info, session } = await openModelToServe(model, { intraOpNumThreads: DEFAULT_MODEL_THREADS });
-  const fetches = Object.fromEntries(info.outputs.map((output) => [output.name, null]));
-  const values = Float32Array.from({ length: MAX_ROWS * rowSize }, (_, i) => (i * 37) % 256);
+  const { session, fetches } = await serverSession(model);
+  const values = readyMadeRows(MAX_ROWS, rowSize);
   const batches = Array.from({ length: MAX_ROWS + 1 }, (_, rows) => new ort.Tensor('float32', values.subarray(0, rows * rowSize), [rows, ...rowShape]));
   let queue: http.ServerResponse[] = [];
   let scheduled = false;

@@ -1,8 +1,7 @@
 // A child process that runs onnxruntime in-process on batches of a given size for a while and prints rows
 // per second: the model's cost alone, pinned to the core the server gets.
-import { openModelToServe } from '../../src/core/model/inspectModel';
-import { DEFAULT_MODEL_THREADS } from '../../src/core/oip/modelHost';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import { readyMadeRows, serverSession } from './serverSession';
 
 async function main(): Promise<void> {
   const [model, inputName, batchText, rowShapeText, durationText] = process.argv.slice(2);
@@ -11,10 +10,8 @@ async function main(): Promise<void> {
   const rowSize = rowShape.reduce((a, b) => a * b, 1);
   const ort = onnxRuntime();
   // The session the server makes, with its settings, run the way it runs it.
-  const { info, session } = await openModelToServe(model, { intraOpNumThreads: DEFAULT_MODEL_THREADS });
-  const fetches = Object.fromEntries(info.outputs.map((output) => [output.name, null]));
-  const values = Float32Array.from({ length: batch * rowSize }, (_, i) => (i * 37) % 256);
-  const tensor = new ort.Tensor('float32', values, [batch, ...rowShape]);
+  const { session, fetches } = await serverSession(model);
+  const tensor = new ort.Tensor('float32', readyMadeRows(batch, rowSize), [batch, ...rowShape]);
   session.run({ [inputName]: tensor }, fetches);
   const started = performance.now();
   let rows = 0;

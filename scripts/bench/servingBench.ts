@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
+import { DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
 import { REPO, median } from './measure';
@@ -229,7 +230,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
       reference: capacity.C,
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to 64 ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

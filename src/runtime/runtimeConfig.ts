@@ -6,6 +6,8 @@ import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './clientLim
 import type { StartOptions } from './startServer';
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Most rows in one batched run unless MODELDEPLOY_MAX_BATCH or the image's metadata says otherwise. */
+export const DEFAULT_MAX_BATCH_ROWS = 64;
 // More threads than any machine it runs on has cores: a typo, not a setting.
 const MAX_MODEL_THREADS = 256;
 
@@ -50,7 +52,7 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
         ? undefined
         : {
             windowMs: number('MODELDEPLOY_BATCH_WINDOW_MS', env.MODELDEPLOY_BATCH_WINDOW_MS, metadata.batching?.windowMs ?? 0, 1000),
-            maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? 64)),
+            maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? DEFAULT_MAX_BATCH_ROWS)),
           },
     inputProfile: metadata.inputProfile,
   };
