@@ -1,10 +1,23 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/core/errors';
-import { openBatchesInThread, receiveBatches, startReader } from '../../src/core/validation/dataBatches';
+import { openBatchesInThread, READER_NICE_STEPS, receiveBatches, startReader } from '../../src/core/validation/dataBatches';
 import { openDataset, type DataSpec } from '../../src/core/validation/dataReader';
 import { makeProject, SHARED_DATA } from '../support/projectFixture';
+
+/** Each of this process's threads and its nice value, from /proc (Linux). */
+function threadNiceValues(): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const thread of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+    // The fields after the command's closing parenthesis start at the third; nice is the nineteenth.
+    values.set(Number(thread), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return values;
+}
 
 async function readAll(spec: DataSpec) {
   const dataset = await openDataset(spec);
@@ -128,6 +141,19 @@ describe('the data reader thread', () => {
     await stream.close();
     assert.equal(rows, 10_000);
     assert.equal(lastLine, 10_001);
+  });
+
+  it('runs ten steps below the priority of the threads that score, on Linux where each thread has its own', async function () {
+    if (process.platform !== 'linux') this.skip(); // elsewhere a thread has no priority of its own to lower
+    const before = threadNiceValues();
+    const reader = startReader(mnist);
+    // The header arrives once the thread has started, and it lowers itself before it reads anything.
+    const stream = await receiveBatches(reader.port);
+    const started = [...threadNiceValues()].filter(([thread]) => !before.has(thread)).map(([, nice]) => nice);
+    await stream.close();
+    await reader.stop();
+    assert.ok(started.includes(Math.min(19, getPriority() + READER_NICE_STEPS)), `the new threads' nice values are ${started.join(', ')}`);
+    assert.equal(READER_NICE_STEPS, 10);
   });
 
   it('reports a thread that stops before the end of the data as an error, not a wait for ever', async () => {

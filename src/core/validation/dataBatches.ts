@@ -36,6 +36,15 @@ const READER_SCRIPT = path.join(__dirname, 'dataReaderWorker.js');
 const BATCHES_AHEAD = 4;
 
 /**
+ * How far below the scoring threads the reader thread runs. It is batches ahead of them, so when all
+ * want the cores at once, a scoring thread's run, which the rest waits for, should not wait for it; in
+ * their pauses, and on a core nobody else wants, it runs as fast as ever. Validating MNIST's 10,000 rows
+ * on two cores took a median 0.620 s with the reader at their priority and 0.601 s ten steps below it
+ * (14 alternating runs in a quiet spell; 0.687 s against 0.607 s in a busy one).
+ */
+export const READER_NICE_STEPS = 10;
+
+/**
  * Starts reading the data set on a thread of its own, so that parsing overlaps inference (run() blocks the
  * thread it runs on). The port may be passed to the thread that scores, so that the reader starts as early
  * as its caller can start it.
