@@ -43,6 +43,8 @@ describe('the validation data reader', () => {
       'header-only.csv': 'a,b,label\n',
       'ragged.csv': 'a,b,label\n1,2,x\n3,y\n',
       'text.csv': 'a,b,label\n1,2,x\n3,abc,y\n',
+      'text.csv.gz': gzipSync('a,b,label\n1,2,x\n3,abc,y\n'),
+      'multiline-header.csv': '"a\nb",c,label\n1,2,x\n',
       'blank-value.csv': 'a,b,label\n1,,x\n',
       'no-target.csv': 'a,b,labl\n1,2,x\n',
       'no-label-value.csv': 'a,b,label\n1,2,\n',
@@ -88,6 +90,25 @@ describe('the validation data reader', () => {
     assert.equal(data.rows.length, 10_000);
     assert.equal(data.rows[0].target, '7', 'the first MNIST test digit is a 7');
     assert.equal(data.rows[9_999].line, 10_001);
+  });
+
+  for (const name of ['text.csv', 'text.csv.gz']) {
+    it(`hands out the header before it parses the rows read with it (${name}): a bad row there fails the batches, not the opening`, async () => {
+      const dataset = await openDataset({ file: file(name), target: 'label' });
+      assert.deepEqual(dataset.features, ['a', 'b']);
+      await assert.rejects(
+        (async () => {
+          for await (const batch of dataset.batches) assert.ok(batch);
+        })(),
+        (error: unknown) => error instanceof UserError && /non-numeric value "abc"/.test(error.message) && error.location?.line === 3,
+      );
+    });
+  }
+
+  it('reads a header whose quoted name runs over two lines, and the rows after it', async () => {
+    const data = await readAll({ file: file('multiline-header.csv'), target: 'label' });
+    assert.deepEqual(data.features, ['a\nb', 'c']);
+    assert.deepEqual(data.rows, [{ line: 3, features: [1, 2], target: 'x' }]);
   });
 
   it('gives an empty stream for a header with no rows', async () => {
@@ -143,12 +164,13 @@ describe('the data reader thread', () => {
     assert.equal(lastLine, 10_001);
   });
 
-  it('runs ten steps below the priority of the threads that score, on Linux where each thread has its own', async function () {
+  it('runs ten steps below the priority of the threads that score once it has sent the header they wait for, on Linux where each thread has its own', async function () {
     if (process.platform !== 'linux') this.skip(); // elsewhere a thread has no priority of its own to lower
     const before = threadNiceValues();
     const reader = startReader(mnist);
-    // The header arrives once the thread has started, and it lowers itself before it reads anything.
+    // It lowers itself once it has sent the header, before its first batch.
     const stream = await receiveBatches(reader.port);
+    await stream.batches[Symbol.asyncIterator]().next();
     const started = [...threadNiceValues()].filter(([thread]) => !before.has(thread)).map(([, nice]) => nice);
     await stream.close();
     await reader.stop();

@@ -111,6 +111,7 @@ async function* drain(builder: BatchBuilder, more: () => Promise<boolean>, close
 }
 
 const CHUNK_BYTES = 1 << 20;
+const LINE_FEED = 0x0a;
 
 /**
  * Opens a labelled data set (.csv, .csv.gz or .jsonl) as a stream of rows of numeric features and a
@@ -251,16 +252,26 @@ async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promi
     builder!.endRow(target, record.line);
   });
 
+  // Until the header is read, a chunk is scanned to the end of its first line and the rest held for the
+  // next pull: the header goes out before the rows that came with it are parsed (a chunk holds hundreds),
+  // since the thread that scores waits for it to start.
+  let held: Buffer | undefined;
   const pull = async (): Promise<boolean> => {
     let next: IteratorResult<Buffer>;
     try {
-      next = await chunks.next();
+      next = held ? { done: false, value: held } : await chunks.next();
+      held = undefined;
     } catch (error) {
       throw readError(spec, error, gzipped);
     }
     try {
       if (next.done) scanner.end();
-      else scanner.push(next.value);
+      else if (columns) scanner.push(next.value);
+      else {
+        const firstLineEnd = next.value.indexOf(LINE_FEED) + 1;
+        if (firstLineEnd > 0 && firstLineEnd < next.value.length) held = next.value.subarray(firstLineEnd);
+        scanner.push(held ? next.value.subarray(0, firstLineEnd) : next.value);
+      }
     } catch (error) {
       throw error instanceof CsvSyntaxError ? new UserError(`CSV: ${error.message}`, { file: spec.file, line: error.line }, error.hint) : error;
     }
