@@ -22,6 +22,13 @@ function validateWithCli(dir: string, expectedRows: number): number {
   return seconds;
 }
 
+/** Seconds for Node to start and exit doing nothing, in the bench's own environment: what every command pays first. */
+function nodeStart(): number {
+  const started = performance.now();
+  execFileSync(process.execPath, ['-e', '0']);
+  return (performance.now() - started) / 1000;
+}
+
 /**
  * The session settings of both sides: those validation uses. One intra-op thread is the faster for MNIST at
  * batch 1 on two cores: raw onnxruntime ran a median 16,900 rows/s with one against 14,300 with two, over 6
@@ -63,10 +70,12 @@ export async function validationBench(): Promise<BenchRow[]> {
       const reference = [];
       const ours = [];
       const starts = [];
+      const nodeStarts = [];
       for (let round = 0; round < 3; round++) {
         reference.push(total / (await rawOnnxRuntime(path.join(folder, 'model', 'mnist-8.onnx'), rows, repeats)));
         ours.push(total / validateWithCli(folder, total));
         starts.push(validateWithCli(oneRow, 1));
+        nodeStarts.push(nodeStart());
       }
       const ourSeconds = total / median(ours);
       return {
@@ -75,7 +84,7 @@ export async function validationBench(): Promise<BenchRow[]> {
         reference: median(reference),
         unit: 'rows/s',
         goalRatio: 0.8,
-        note: `ours: \`modeldeploy validate --json\` timed from the command's start to its exit, so starting, reading, decompressing and parsing the .csv.gz count (the same command on the set cut to its first row took ${median(starts).toFixed(2)} s of ours' ${ourSeconds.toFixed(2)} s); reference: raw onnxruntime-node, timed from creating the session to the last run() of one row at a time, on the same rows already parsed in memory${repeats > 1 ? ` (the 10,000 rows ${repeats} times over)` : ''}; one intra-op thread per session on both sides: ours runs a second session beside the first, as it does for a small model of fixed batch on a machine of several cores, the reference one session (two intra-op threads were slower for it); medians of 3 alternating runs`,
+        note: `ours: \`modeldeploy validate --json\` timed from the command's start to its exit, so starting, reading, decompressing and parsing the .csv.gz count (the same command on the set cut to its first row took ${median(starts).toFixed(2)} s of ours' ${ourSeconds.toFixed(2)} s, and Node's own start and exit, \`node -e 0\` in this environment, ${median(nodeStarts).toFixed(2)} s); reference: raw onnxruntime-node, timed from creating the session to the last run() of one row at a time, on the same rows already parsed in memory${repeats > 1 ? ` (the 10,000 rows ${repeats} times over)` : ''}; one intra-op thread per session on both sides: ours runs a second session beside the first, as it does for a small model of fixed batch on a machine of several cores, the reference one session (two intra-op threads were slower for it); medians of 3 alternating runs`,
       };
     };
     // The diff's re-scoring: the project's model as the candidate, a copy of it as the deployed one.
