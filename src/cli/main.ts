@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors';
 import { PRODUCT_VERSION } from '../core/productVersion';
+import { runCoreTasksOnCallingThread } from '../core/worker/runInWorker';
 import { cliCommands } from './cliCommands';
 import { EXIT_USER_ERROR, printJsonError, reportError } from './cliOutput';
 
@@ -55,6 +56,8 @@ function bareCanary(argv: string[]): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Nothing else runs here while a task does: it need not wait for a thread of its own to start.
+  runCoreTasksOnCallingThread();
   let parsed;
   try {
     parsed = parseArgs({

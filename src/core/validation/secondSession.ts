@@ -3,7 +3,7 @@ import type { Tensor } from 'onnxruntime-node';
 import { openScoringModel } from '../model/inspectModel';
 import type { ModelInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
-import { runInWorker } from '../worker/runInWorker';
+import { runOnWorkerThread } from '../worker/runInWorker';
 import { deserializeError, serializeError } from '../worker/serializeError';
 import type { SerializedError } from '../worker/workerProtocol';
 import type { InputPlan } from './inputPlan';
@@ -59,7 +59,7 @@ export class SecondSession {
    */
   static start(file: string): SecondSession {
     const { port1, port2 } = new MessageChannel();
-    return new SecondSession(port2, runInWorker('secondSession', { file, port: port1 }, { transfer: [port1] }));
+    return new SecondSession(port2, runOnWorkerThread('secondSession', { file, port: port1 }, { transfer: [port1] }));
   }
 
   /** The model once it is loaded, as its file describes it; rejects with the reason it cannot be. */

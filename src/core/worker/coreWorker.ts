@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from './serializeError';
 import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
 import { workerHandlers, type WorkerTasks } from './workerTasks';
@@ -22,4 +22,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// The bundle is also loaded on a main thread that runs the tasks itself (runCoreTasksOnCallingThread),
+// with its own error classes, which only its own serializeError knows.
+if (!isMainThread) void main();
+
+export { serializeError, workerHandlers };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { readModelInfo } from '../model/inspectModel';
 import type { ModelInfo, ModelInspection } from '../model/modelInfo';
-import { runInWorker } from './runInWorker';
+import { runOnWorkerThread } from './runInWorker';
 
 /**
  * Up to this size a model is read and hashed on the calling thread, in a few milliseconds: less than a
@@ -10,14 +10,16 @@ import { runInWorker } from './runInWorker';
 const READ_HERE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Inspects a model on the worker thread, handing over what its file says as soon as it is read, before
- * onnxruntime loads it. A file that cannot be read settles both steps with the same error.
+ * Inspects a model on a worker thread, beside the caller's own work (a build), handing over what its file
+ * says as soon as it is read, before onnxruntime loads it: always a thread of its own, even in a process
+ * that runs its core tasks on the calling thread. A file that cannot be read settles both steps with the
+ * same error.
  */
 export function inspectInWorker(file: string, signal?: AbortSignal): ModelInspection {
   let onRead: (info: ModelInfo) => void = () => undefined;
   const read = new Promise<ModelInfo>((resolve) => (onRead = resolve));
   const small = (fs.statSync(file, { throwIfNoEntry: false })?.size ?? Infinity) <= READ_HERE_BYTES;
-  const loaded = runInWorker('inspect', { file }, { signal, onProgress: small ? undefined : onRead });
+  const loaded = runOnWorkerThread('inspect', { file }, { signal, onProgress: small ? undefined : onRead });
   // Awaited by whoever needs the load; until then its failure must not count as unhandled.
   loaded.catch(() => undefined);
   if (small) {

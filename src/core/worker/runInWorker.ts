@@ -4,7 +4,7 @@ import { CancelledError } from '../errors';
 import { disableOnnxTelemetry } from '../model/onnxRuntime';
 import { deserializeError } from './serializeError';
 import type { WorkerControl, WorkerEvent, WorkerRequest } from './workerProtocol';
-import type { WorkerTasks } from './workerTasks';
+import type { Handler, WorkerTasks } from './workerTasks';
 
 export interface WorkerOptions<P> {
   signal?: AbortSignal;
@@ -19,13 +19,60 @@ export const CORE_WORKER_SCRIPT = path.join(__dirname, 'coreWorker.js');
 /** How long a cancelled task may take to stop at its next checkpoint before its thread is terminated. */
 const CANCEL_GRACE_MS = 30_000;
 
+/** Whether this process runs core tasks on the thread that asks for them (runCoreTasksOnCallingThread). */
+let onCallingThread = false;
+
+/**
+ * From now on (or, with false, no longer), runInWorker runs core tasks on the thread that calls it: for
+ * the command line, whose main thread has nothing else to do meanwhile, so that it skips starting a
+ * thread and loading the worker's code in it, about 30 ms of every command that runs onnxruntime. The
+ * threads a task starts itself (the data reader, a second session) are threads all the same.
+ */
+export function runCoreTasksOnCallingThread(on = true): void {
+  onCallingThread = on;
+}
+
 /**
  * Runs a core task on a worker thread, so that onnxruntime (whose run() blocks its thread) and data
- * parsing never stall the caller: the VS Code extension host above all. Abort settles the promise at
+ * parsing never stall the caller: the VS Code extension host above all; or on the calling thread, in a
+ * process that asked for that (runCoreTasksOnCallingThread).
+ */
+export function runInWorker<K extends keyof WorkerTasks>(
+  task: K,
+  args: WorkerTasks[K]['args'],
+  options: WorkerOptions<WorkerTasks[K]['progress']> = {},
+): Promise<WorkerTasks[K]['result']> {
+  return onCallingThread ? runOnCallingThread(task, args, options) : runOnWorkerThread(task, args, options);
+}
+
+/** The task's handler, as the core worker's bundle has it, run here; a cancel is seen at its next checkpoint. */
+async function runOnCallingThread<K extends keyof WorkerTasks>(
+  task: K,
+  args: WorkerTasks[K]['args'],
+  options: WorkerOptions<WorkerTasks[K]['progress']>,
+): Promise<WorkerTasks[K]['result']> {
+  if (options.signal?.aborted) throw new CancelledError();
+  disableOnnxTelemetry();
+  // Loaded when first asked for, from its own bundle: the caller's bundle does not carry the tasks' code.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bundle = require(CORE_WORKER_SCRIPT) as typeof import('./coreWorker');
+  const handler = bundle.workerHandlers[task] as unknown as Handler<K>;
+  try {
+    return await handler(args, options.onProgress ?? (() => undefined), options.signal ?? new AbortController().signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw new CancelledError();
+    // The bundle has classes of its own: its errors cross over as they would from a thread, as data made
+    // by its serializeError into this side's classes, so that a user error is still a UserError here.
+    throw deserializeError(bundle.serializeError(error));
+  }
+}
+
+/**
+ * Runs a core task on a thread of its own, whatever the process asked for. Abort settles the promise at
  * once and asks the task to stop at its next checkpoint: terminating a thread while onnxruntime runs in
  * it aborts the whole process, so the thread is left to end by itself.
  */
-export function runInWorker<K extends keyof WorkerTasks>(
+export function runOnWorkerThread<K extends keyof WorkerTasks>(
   task: K,
   args: WorkerTasks[K]['args'],
   options: WorkerOptions<WorkerTasks[K]['progress']> = {},

@@ -22,7 +22,8 @@ export interface WorkerTasks {
   scorePair: { args: { project: ProjectConfig; deployedModel: string; candidateModel: string }; result: PairedScores; progress: never };
 }
 
-type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void, signal: AbortSignal) => Promise<WorkerTasks[K]['result']>;
+/** A task's code: its arguments, a progress callback and a cancel signal in, its result out. */
+export type Handler<K extends keyof WorkerTasks> = (args: WorkerTasks[K]['args'], progress: (p: WorkerTasks[K]['progress']) => void, signal: AbortSignal) => Promise<WorkerTasks[K]['result']>;
 
 export const workerHandlers: { [K in keyof WorkerTasks]: Handler<K> } = {
   inspect: (args, progress) => inspectModel(args.file, progress),
