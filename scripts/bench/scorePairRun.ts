@@ -1,6 +1,7 @@
-// A child process that re-scores a project's validation set with two models as `diff` does, on the shipped
-// core worker bundle's scorePair task, and prints the seconds from creating its thread to the paired
-// scores: a fresh process, so that onnxruntime starts in it as it does in the command.
+// A child process that re-scores a project's validation set with two models as the diff does, on the
+// shipped core worker bundle's scorePair task on a worker thread (as the extension runs it; the command
+// line runs it on its main thread), and prints the seconds from creating that thread to the paired scores:
+// a fresh process, so that onnxruntime starts in it as it does in the command.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PairedScores } from '../../src/core/deploy/diffTypes';

@@ -104,7 +104,7 @@ export async function validationBench(): Promise<BenchRow[]> {
         reference: median(reference),
         unit: 'rows/s',
         goalRatio: 0.8,
-        note: `rows scored by both models per second; ours: the shipped core worker's scorePair task as \`diff\` runs it (reading and parsing the .csv.gz on a reader thread, the candidate on the scoring thread and the deployed model on a session of its own thread), timed in a fresh process from creating its thread to the paired scores of every row; reference: raw onnxruntime-node in one thread creating a session of the deployed model and running every row, then the same for the candidate, on the same rows already parsed in memory; one intra-op thread per session on both sides; medians of 3 alternating runs`,
+        note: `rows scored by both models per second; ours: the shipped core worker's scorePair task on a worker thread, as the extension's Compare Metrics runs it (the command line's \`diff\` runs the same task on its main thread, without starting that thread): reading and parsing the .csv.gz on a reader thread, the candidate on the scoring thread and the deployed model on a session of its own thread, timed in a fresh process from creating its thread to the paired scores of every row; reference: raw onnxruntime-node in one thread creating a session of the deployed model and running every row, then the same for the candidate, on the same rows already parsed in memory; one intra-op thread per session on both sides; medians of 3 alternating runs`,
       };
     };
     const body = `${lines.join('\n')}\n`;

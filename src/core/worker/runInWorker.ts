@@ -25,7 +25,7 @@ let onCallingThread = false;
 /**
  * From now on (or, with false, no longer), runInWorker runs core tasks on the thread that calls it: for
  * the command line, whose main thread has nothing else to do meanwhile, so that it skips starting a
- * thread and loading the worker's code in it, about 30 ms of every command that runs onnxruntime. The
+ * thread and loading the worker's code in it, about 15 ms of every command that runs onnxruntime. The
  * threads a task starts itself (the data reader, a second session) are threads all the same.
  */
 export function runCoreTasksOnCallingThread(on = true): void {
