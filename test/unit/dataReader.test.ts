@@ -12,7 +12,12 @@ import { makeProject, SHARED_DATA } from '../support/projectFixture';
 function threadNiceValues(): Map<number, number> {
   const values = new Map<number, number>();
   for (const thread of fs.readdirSync('/proc/self/task')) {
-    const stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended since the folder was listed (another test's worker finishing)
+    }
     // The fields after the command's closing parenthesis start at the third; nice is the nineteenth.
     values.set(Number(thread), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
   }
