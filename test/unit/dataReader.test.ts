@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/core/errors';
 import { openBatchesInThread, READER_NICE_STEPS, receiveBatches, startReader } from '../../src/core/validation/dataBatches';
-import { openDataset, type DataSpec } from '../../src/core/validation/dataReader';
+import { FIRST_BATCH_ROWS, openDataset, type DataSpec } from '../../src/core/validation/dataReader';
 import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
 /** Each of this process's threads and its nice value, from /proc (Linux). */
@@ -50,6 +50,7 @@ describe('the validation data reader', () => {
       'text.csv': 'a,b,label\n1,2,x\n3,abc,y\n',
       'text.csv.gz': gzipSync('a,b,label\n1,2,x\n3,abc,y\n'),
       'multiline-header.csv': '"a\nb",c,label\n1,2,x\n',
+      'late-bad-row.csv': `a,b,label\n${'1,2,x\n'.repeat(20_000)}1,bad,x\n`,
       'blank-value.csv': 'a,b,label\n1,,x\n',
       'no-target.csv': 'a,b,labl\n1,2,x\n',
       'no-label-value.csv': 'a,b,label\n1,2,\n',
@@ -109,6 +110,21 @@ describe('the validation data reader', () => {
       );
     });
   }
+
+  it('hands out a small first batch, then full ones, as their rows are parsed: a bad row further on fails only when it is reached', async () => {
+    const dataset = await openDataset({ file: file('late-bad-row.csv'), target: 'label', batchRows: 100 });
+    const batches = dataset.batches[Symbol.asyncIterator]();
+    const sizes: number[] = [];
+    await assert.rejects(
+      (async () => {
+        for (let next = await batches.next(); !next.done; next = await batches.next()) sizes.push(next.value.count);
+      })(),
+      (error: unknown) => error instanceof UserError && /non-numeric value "bad"/.test(error.message) && error.location?.line === 20_002,
+    );
+    // The bad row is past the first piece of the file's one chunk: the batches before it came out first.
+    assert.deepEqual(sizes.slice(0, 2), [FIRST_BATCH_ROWS, 100]);
+    assert.ok(sizes.length > 2);
+  });
 
   it('reads a header whose quoted name runs over two lines, and the rows after it', async () => {
     const data = await readAll({ file: file('multiline-header.csv'), target: 'label' });

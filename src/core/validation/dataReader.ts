@@ -34,6 +34,12 @@ export interface Dataset {
 }
 
 export const DEFAULT_BATCH_ROWS = 256;
+/**
+ * The first batch is this small, and a CSV chunk is parsed PIECE_BYTES at a time, so that scoring, which
+ * waits for the first batch, starts once a few rows are parsed rather than a whole chunk of them.
+ */
+export const FIRST_BATCH_ROWS = 32;
+const PIECE_BYTES = 64 * 1024;
 
 /**
  * Batch arrays handed back by the consumer for reuse. Allocating a large typed array per batch makes V8
@@ -68,7 +74,7 @@ class BatchBuilder {
     private readonly scale: number,
     private readonly pool: BatchPool,
   ) {
-    this.start();
+    this.start(Math.min(rows, FIRST_BATCH_ROWS));
   }
 
   endRow(target: string, line: number): void {
@@ -77,20 +83,20 @@ class BatchBuilder {
     batch.targets.push(target);
     batch.lines[batch.count] = line;
     this.offset += this.width;
-    if (++batch.count === this.rows) {
+    if (++batch.count === batch.lines.length) {
       this.done.push(batch);
-      this.start();
+      this.start(this.rows);
     }
   }
 
   /** Moves the last, partly filled batch to `done`. */
   flush(): void {
     if (this.batch.count > 0) this.done.push(this.batch);
-    this.start();
+    this.start(this.rows);
   }
 
-  private start(): void {
-    const { features, lines } = this.pool.take(this.rows * this.width, this.rows);
+  private start(rows: number): void {
+    const { features, lines } = this.pool.take(rows * this.width, rows);
     this.batch = { features, targets: [], lines, count: 0 };
     this.features = this.batch.features;
     this.offset = 0;
@@ -252,9 +258,9 @@ async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promi
     builder!.endRow(target, record.line);
   });
 
-  // Until the header is read, a chunk is scanned to the end of its first line and the rest held for the
-  // next pull: the header goes out before the rows that came with it are parsed (a chunk holds hundreds),
-  // since the thread that scores waits for it to start.
+  // A chunk is scanned a piece at a time, the rest held for the next pull, so that batches go out as
+  // they fill rather than once the chunk is parsed (a chunk holds hundreds of rows); until the header is
+  // read, the piece ends with the first line, so that the header goes out first. Scoring waits for both.
   let held: Buffer | undefined;
   const pull = async (): Promise<boolean> => {
     let next: IteratorResult<Buffer>;
@@ -266,11 +272,11 @@ async function openCsv(spec: DataSpec, gzipped: boolean, pool: BatchPool): Promi
     }
     try {
       if (next.done) scanner.end();
-      else if (columns) scanner.push(next.value);
       else {
-        const firstLineEnd = next.value.indexOf(LINE_FEED) + 1;
-        if (firstLineEnd > 0 && firstLineEnd < next.value.length) held = next.value.subarray(firstLineEnd);
-        scanner.push(held ? next.value.subarray(0, firstLineEnd) : next.value);
+        const chunk = next.value;
+        const pieceEnd = columns ? PIECE_BYTES : chunk.indexOf(LINE_FEED) + 1 || chunk.length;
+        if (pieceEnd < chunk.length) held = chunk.subarray(pieceEnd);
+        scanner.push(held ? chunk.subarray(0, pieceEnd) : chunk);
       }
     } catch (error) {
       throw error instanceof CsvSyntaxError ? new UserError(`CSV: ${error.message}`, { file: spec.file, line: error.line }, error.hint) : error;
