@@ -103,17 +103,17 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
 
 /**
  * Runs each of `turns` in turn, ROUNDS times over (so a drift in the machine's speed hits them all), and
- * keeps the run with the median rate of each, with the errors of all its runs.
+ * keeps the run with the median rate of each, with the errors of all its runs and the runs themselves.
  */
-export async function takeTurns<K extends string, T extends Load>(turns: Record<K, () => Promise<T>>): Promise<Record<K, T>> {
+export async function takeTurns<K extends string, T extends Load>(turns: Record<K, () => Promise<T>>): Promise<Record<K, T & { runs: T[] }>> {
   const names = Object.keys(turns) as K[];
   const runs = new Map<K, T[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs.get(name)!.push(await turns[name]());
-  const picked = {} as Record<K, T>;
+  const picked = {} as Record<K, T & { runs: T[] }>;
   for (const [name, loads] of runs) {
     const middleRate = median(loads.map((l) => l.perSecond));
     const middle = loads.find((l) => l.perSecond === middleRate)!;
-    picked[name] = { ...middle, errors: loads.reduce((n, l) => n + l.errors, 0) };
+    picked[name] = { ...middle, errors: loads.reduce((n, l) => n + l.errors, 0), runs: loads };
   }
   return picked;
 }
@@ -132,23 +132,13 @@ const capacityOf = (turns: (Load & LoadCpu)[]) => median(turns.map((t) => 1e6 / 
 async function againstReferences<K extends string>(ours: Served, references: Record<K, Served>, connections: number, body: Buffer, headers: Record<string, string>) {
   const turn = ([server, url]: Served) => withCpu(() => load(url, connections, body, headers), [server.pid!], DURATION_S);
   const names = Object.keys(references) as K[];
-  const turns = new Map<K, (Load & LoadCpu)[]>(names.map((name) => [name, []]));
   const picked = await takeTurns<K | 'ours', Load & LoadCpu>({
-    ...(Object.fromEntries(
-      names.map((name) => [
-        name,
-        async () => {
-          const result = await turn(references[name]);
-          turns.get(name)!.push(result);
-          return result;
-        },
-      ]),
-    ) as Record<K, () => Promise<Load & LoadCpu>>),
+    ...(Object.fromEntries(names.map((name) => [name, () => turn(references[name])])) as Record<K, () => Promise<Load & LoadCpu>>),
     ours: () => turn(ours),
   });
   const share = (n: number) => n.toFixed(2);
   const served = picked.ours;
-  const capacity = Object.fromEntries(names.map((name) => [name, capacityOf(turns.get(name)!)])) as Record<K, number>;
+  const capacity = Object.fromEntries(names.map((name) => [name, capacityOf(picked[name].runs)])) as Record<K, number>;
   const noteOf = (name: K) => `${name} ${Math.round(capacity[name])} req/s per CPU-second (its median turn served ${Math.round(picked[name].perSecond)} req/s, its server busy ${share(picked[name].busy[0])} of a core, ${Math.round(1e6 / capacity[name])} µs of CPU per request)`;
   return {
     ours: served,
