@@ -158,6 +158,21 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
       assert.deepEqual(run(() => typedDataFromNumbers('x', type, Float64Array.from(values))), run(() => typedDataFromValues('x', type, values)), `${type} ${values.join(',')}`);
     }
   });
+
+  it("keeps each input's numbers apart from the others' in a body of several inputs", () => {
+    const body = Buffer.from('{"inputs":[{"name":"a","data":[1,2,3]},{"name":"b","data":[4.5,5]},{"name":"c","data":["x"]},{"name":"d","data":[6]}]}');
+    const { inputs } = parseInferenceRequestJson(body) as { inputs: { data: unknown }[] };
+    assert.deepEqual(inputs.map((input) => plain(input.data)), [[1, 2, 3], [4.5, 5], ['x'], [6]]);
+  });
+
+  it("makes tensor data that keeps its values when the next body's numbers are scanned, for every element type", () => {
+    const numbersOf = (text: string) => (parseInferenceRequestJson(Buffer.from(`{"inputs":[{"data":${text}}]}`)) as { inputs: { data: Float64Array }[] }).inputs[0].data;
+    for (const type of ['float32', 'float64', 'int32', 'uint8', 'int64']) {
+      const data = typedDataFromNumbers('x', type, numbersOf('[1,2,3]'));
+      numbersOf('[7,7,7]');
+      assert.deepEqual(Array.from(data as ArrayLike<number | bigint>, Number), [1, 2, 3], `${type}: the next scan wrote over the tensor's values`);
+    }
+  });
 });
 
 /**

@@ -1,10 +1,12 @@
-import { pooledFloat64Copy } from './pooledArrays';
-
 /**
  * The JSON of an inference request, parsed to what JSON.parse gives, except that the `data` of each of
- * its `inputs` that is a flat list of numbers comes as a Float64Array: the numbers go straight from the body's bytes into a typed array, without a JavaScript array of
- * boxed values in between. A double holds every JSON number as JSON.parse reads it, so the values are
- * the same.
+ * its `inputs` that is a flat list of numbers comes as a Float64Array: the numbers go straight from the
+ * body's bytes into a typed array, without a JavaScript array of boxed values in between. A double holds
+ * every JSON number as JSON.parse reads it, so the values are the same.
+ *
+ * Those Float64Arrays are views of one buffer that the next call writes over: the caller turns them into
+ * its tensors' own arrays before it parses another body (the server does so before it waits for anything).
+ * A copy of each would cost as much again as reading the numbers.
  *
  * A body this scanner does not take on (invalid JSON, escapes in strings, a "__proto__" key, deep
  * nesting) goes to JSON.parse, which gives its result or its error: both are JSON.parse's own.
@@ -57,13 +59,14 @@ const MAX_DEPTH = 64;
 // Powers of ten that a double holds exactly.
 const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
-/** Where the numbers of the list being scanned go: one buffer for every scan, grown for a longer list. */
+/** Where the numbers of a body's lists go, one after another: one buffer for every scan, grown for more. */
 let scratch = new Float64Array(1024);
 /** Where the last number scanned ends. */
 let numberEnd = 0;
 
 class RequestScanner {
   private at = 0;
+  /** Numbers in `scratch` so far: the lists of this body lie end to end from 0. */
   private count = 0;
 
   constructor(private readonly bytes: Buffer) {}
@@ -162,17 +165,17 @@ class RequestScanner {
     this.skipSpace();
     if (this.bytes[this.at] !== Byte.OpenBracket) return this.value(Place.Other, depth);
     const start = this.at;
-    this.count = 0;
+    const first = this.count;
     const scanned = this.numberList();
     if (scanned === UNSCANNED) return UNSCANNED;
     if (scanned === NOT_NUMBERS) {
       this.at = start;
       return this.value(Place.Other, depth);
     }
-    return pooledFloat64Copy(scratch.subarray(0, this.count));
+    return scratch.subarray(first, this.count);
   }
 
-  /** Appends the numbers of a flat list to `scratch`, from `count` on. The hot loop of a request. */
+  /** Appends the numbers of a flat list to `scratch`, from `count` on (`count` is left as it was on failure). The hot loop of a request. */
   private numberList(): undefined | typeof UNSCANNED | typeof NOT_NUMBERS {
     const bytes = this.bytes;
     let at = this.at + 1;

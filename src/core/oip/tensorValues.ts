@@ -1,6 +1,6 @@
 import { fromFloat16Bits, toFloat16Bits } from './float16';
 import { OipError } from './oipTypes';
-import { pooledFloat32Copy } from './pooledArrays';
+import { pooledFloat32Copy, pooledFloat64Copy } from './pooledArrays';
 
 /**
  * A tensor's values as onnxruntime holds them: a typed array per element type (FP16 as Uint16 bit
@@ -113,11 +113,11 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
 /**
  * Numbers (a request's data as the server's scanner reads it) as typed data of `ortType`: the same values,
  * and the same errors, as typedDataFromValues on the same numbers, converted in one native step where
- * every value fits.
+ * every value fits. The result never shares `numbers`' memory, which the scanner writes over next.
  */
 export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array): TensorData {
   if (ortType === 'float32' || ortType === 'float64') {
-    const array = ortType === 'float32' ? pooledFloat32Copy(numbers) : numbers;
+    const array = ortType === 'float32' ? pooledFloat32Copy(numbers) : pooledFloat64Copy(numbers);
     for (let i = 0; i < array.length; i++) if (!Number.isFinite(array[i])) throw outOfRange(name, ortType, i, numbers[i]);
     return array;
   }
