@@ -11,6 +11,12 @@
 # runs at once take turns (flock). When everything is present it only checks and returns.
 set -euo pipefail
 
+# Run from an npm script (npm test, npm run bench), this inherits the npm_* variables that npm sets for
+# its scripts, which describe that npm and its Node 20: the installs below would pass them on, and
+# code-server's postinstall reads the Node version from npm_config_user_agent and refuses. The installs
+# here get their own npm's.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^npm_' || true)
+
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 
