@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { BenchRow } from './benchTable';
 import { REPO, median } from './measure';
+import { MNIST_ROW, rawOrtSeconds } from './rawOrtScoring';
 
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 
@@ -30,27 +30,39 @@ function nodeStart(): number {
 }
 
 /**
- * The session settings of both sides: those validation uses. One intra-op thread is the faster for MNIST at
- * batch 1 on two cores: raw onnxruntime ran a median 16,900 rows/s with one against 14,300 with two, over 6
- * alternating runs; inside validation the reader thread needs the other core as well.
+ * Seconds of the reference as a command (rawOrtRun): Node started, onnxruntime-node loaded, the session
+ * created and every row of `rowsFile` scored `repeats` times over, to the process's exit.
  */
-const SESSION_OPTIONS = { intraOpNumThreads: 1 };
+function rawOrtCommand(model: string, rowsFile: string, repeats: number, expectedRows: number): number {
+  const started = performance.now();
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'rawOrtRun.js'), model, rowsFile, String(repeats)], { encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  const { rows } = JSON.parse(output) as { rows: number };
+  if (rows !== expectedRows) throw new Error(`the reference scored ${rows} rows, not ${expectedRows}`);
+  return seconds;
+}
 
 /** How many times over the row at scale repeats the real test set: the same rows, more of them. */
 const SCALE_REPEATS = 10;
 
 /**
  * Validation throughput on the real MNIST test set, end to end from the .csv.gz file, against raw
- * onnxruntime-node running the same rows already parsed in memory, one run() per row as the model demands:
- * once on the 10,000 rows, where the command's start weighs, and once on the set ten times over, where
- * the rows do; then the diff's re-scoring of the 10,000 rows by two models against the same.
+ * onnxruntime-node scoring the same rows already parsed, one run() per row as the model demands, both as
+ * commands timed from their start to their exit: once on the 10,000 rows, where starting weighs, and once
+ * on the set ten times over, where the rows do; then the diff's re-scoring of the 10,000 rows by two
+ * models, timed inside a process, against the same in the bench's own process.
  */
 export async function validationBench(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldeploy-bench-'));
   try {
     const testSetFile = fs.readFileSync(path.join(MNIST, 'mnist_test.csv.gz'));
     const [header, ...lines] = gunzipSync(testSetFile).toString().trimEnd().split('\n');
-    const rows = lines.map((line) => Float32Array.from(line.split(',').slice(1), Number));
+    const rows = new Float32Array(lines.length * MNIST_ROW);
+    lines.forEach((line, i) => rows.set(line.split(',').slice(1).map(Number), i * MNIST_ROW));
+    const rowsFile = path.join(dir, 'mnist_test.f32');
+    fs.writeFileSync(rowsFile, rows);
+    const firstRowFile = path.join(dir, 'mnist_first_row.f32');
+    fs.writeFileSync(firstRowFile, rows.subarray(0, MNIST_ROW));
     const project = (name: string, csvGz: Buffer): string => {
       const folder = path.join(dir, name);
       fs.mkdirSync(path.join(folder, 'model'), { recursive: true });
@@ -63,28 +75,33 @@ export async function validationBench(): Promise<BenchRow[]> {
       );
       return folder;
     };
-    // The command's own start, from a copy of the set cut to its first row: what no number of rows pays twice.
+    // Each side's start, on its first row alone: what no number of rows pays twice.
     const oneRow = project('x0', gzipSync(`${header}\n${lines[0]}\n`));
     const row = async (name: string, repeats: number, folder: string): Promise<BenchRow> => {
-      const total = rows.length * repeats;
+      const total = lines.length * repeats;
+      const model = path.join(folder, 'model', 'mnist-8.onnx');
       const reference = [];
       const ours = [];
+      const inProcess = [];
       const starts = [];
+      const referenceStarts = [];
       const nodeStarts = [];
       for (let round = 0; round < 3; round++) {
-        reference.push(total / (await rawOnnxRuntime(path.join(folder, 'model', 'mnist-8.onnx'), rows, repeats)));
+        reference.push(total / rawOrtCommand(model, rowsFile, repeats, total));
         ours.push(total / validateWithCli(folder, total));
+        inProcess.push(total / (await rawOrtSeconds(model, rows, repeats)));
         starts.push(validateWithCli(oneRow, 1));
+        referenceStarts.push(rawOrtCommand(model, firstRowFile, 1, 1));
         nodeStarts.push(nodeStart());
       }
-      const ourSeconds = total / median(ours);
+      const seconds = (rate: number[]): string => (total / median(rate)).toFixed(2);
       return {
         name,
         ours: median(ours),
         reference: median(reference),
         unit: 'rows/s',
         goalRatio: 0.8,
-        note: `ours: \`modeldeploy validate --json\` timed from the command's start to its exit, so starting, reading, decompressing and parsing the .csv.gz count (the same command on the set cut to its first row took ${median(starts).toFixed(2)} s of ours' ${ourSeconds.toFixed(2)} s, and Node's own start and exit, \`node -e 0\` in this environment, ${median(nodeStarts).toFixed(2)} s); reference: raw onnxruntime-node, timed from creating the session to the last run() of one row at a time, on the same rows already parsed in memory${repeats > 1 ? ` (the 10,000 rows ${repeats} times over)` : ''}; one intra-op thread per session on both sides: ours runs a second session beside the first, as it does for a small model of fixed batch on a machine of several cores, the reference one session (two intra-op threads were slower for it); medians of 3 alternating runs`,
+        note: `ours: \`modeldeploy validate --json\` from the .csv.gz, timed from the command's start to its exit, so starting, reading, decompressing and parsing count (${seconds(ours)} s; on the set cut to its first row ${median(starts).toFixed(2)} s); reference: raw onnxruntime-node as a command of its own (a fresh Node process that loads onnxruntime-node, reads the same rows already parsed, as float32 values laid end to end, creates a session and runs one row at a time), timed the same way (${seconds(reference)} s; on the first row alone ${median(referenceStarts).toFixed(2)} s; Node's own start and exit, \`node -e 0\` in this environment, ${median(nodeStarts).toFixed(2)} s); the same loop inside the bench's process, where Node and onnxruntime have started already and their start and exit are not timed, ran ${Math.round(median(inProcess)).toLocaleString('en-US')} rows/s (${seconds(inProcess)} s)${repeats > 1 ? `; the 10,000 rows ${repeats} times over` : ''}; one intra-op thread per session on both sides: ours runs a second session beside the first, as it does for a small model of fixed batch on a machine of several cores, the reference one session (two intra-op threads were slower for it); medians of 3 alternating runs`,
       };
     };
     // The diff's re-scoring: the project's model as the candidate, a copy of it as the deployed one.
@@ -95,8 +112,8 @@ export async function validationBench(): Promise<BenchRow[]> {
       const reference = [];
       const ours = [];
       for (let round = 0; round < 3; round++) {
-        reference.push(rows.length / ((await rawOnnxRuntime(deployed, rows, 1)) + (await rawOnnxRuntime(candidate, rows, 1))));
-        ours.push(rows.length / scorePairWithBundle(folder, deployed, rows.length));
+        reference.push(lines.length / ((await rawOrtSeconds(deployed, rows, 1)) + (await rawOrtSeconds(candidate, rows, 1))));
+        ours.push(lines.length / scorePairWithBundle(folder, deployed, lines.length));
       }
       return {
         name: 'diff re-scoring: both models over the MNIST test set (10,000 rows)',
@@ -111,23 +128,12 @@ export async function validationBench(): Promise<BenchRow[]> {
     const testSet = project('x1', testSetFile);
     return [
       await row('validate MNIST (10,000 rows, batch fixed at 1)', 1, testSet),
-      await row(`validate MNIST at scale (the test set ${SCALE_REPEATS} times over: ${(rows.length * SCALE_REPEATS).toLocaleString('en-US')} rows)`, SCALE_REPEATS, project(`x${SCALE_REPEATS}`, gzipSync(`${header}\n${body.repeat(SCALE_REPEATS)}`))),
+      await row(`validate MNIST at scale (the test set ${SCALE_REPEATS} times over: ${(lines.length * SCALE_REPEATS).toLocaleString('en-US')} rows)`, SCALE_REPEATS, project(`x${SCALE_REPEATS}`, gzipSync(`${header}\n${body.repeat(SCALE_REPEATS)}`))),
       await diffRow(testSet),
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Seconds for raw onnxruntime-node to create a session of `model` and run every row, `repeats` times over. */
-async function rawOnnxRuntime(model: string, rows: Float32Array[], repeats: number): Promise<number> {
-  const ort = onnxRuntime();
-  const started = performance.now();
-  const session = await ort.InferenceSession.create(model, SESSION_OPTIONS);
-  for (let pass = 0; pass < repeats; pass++) for (const row of rows) await session.run({ Input3: new ort.Tensor('float32', row, [1, 1, 28, 28]) });
-  const seconds = (performance.now() - started) / 1000;
-  await session.release();
-  return seconds;
 }
 
 /** Seconds of the diff's re-scoring of the project with `deployedModel` beside its own (scorePairRun, a process of its own). */
