@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { BenchRow } from './benchTable';
 import { median, REPO } from './measure';
 import { withCpu } from './processCpu';
-import { DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
+import { BATCH_POLICY, DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
 
 export interface BenchRouter {
   child: ChildProcess;
@@ -97,7 +97,7 @@ async function routerRow(served: RoutedModel): Promise<BenchRow> {
       reference: reference.perSecond,
       unit: 'req/s',
       goalRatio: 0.8,
-      note: `reference: a bare node:http reverse proxy in front of the same runtime process (a keep-alive pool, the client's headers passed as they are, both bodies piped; no header filtering, X-Forwarded-*, timeouts, retries, metrics or access log), the least a Node proxy does; ours: the router (dist/router.js) forwarding to it, its JSON access log written (to /dev/null here) as in a container; each proxy on the server core with the runtime; the runtime hit directly served ${Math.round(direct.perSecond)} req/s; ${where()}; medians of ${ROUNDS} turns of ${DURATION_S} s each, taken in turn; p50/p99 through the router ${ours.p50}/${ours.p99} ms, the bare proxy ${reference.p50}/${reference.p99} ms, direct ${direct.p50}/${direct.p99} ms; errors ${ours.errors}; CPU per request: router ${us('ours', 0)} µs and runtime ${us('ours', 1)} µs through the router, bare proxy ${us('reference', 0)} µs and runtime ${us('reference', 1)} µs through it, runtime ${us('direct', 0)} µs direct`,
+      note: `reference: a bare node:http reverse proxy in front of the same runtime process (a keep-alive pool, the client's headers passed as they are, both bodies piped; no header filtering, X-Forwarded-*, timeouts, retries, metrics or access log), the least a Node proxy does; ours: the router (dist/router.js) forwarding to it, its JSON access log written (to /dev/null here) as in a container; each proxy on the server core with the runtime; the runtime hit directly served ${Math.round(direct.perSecond)} req/s; ${where()}; ${BATCH_POLICY ? 'the runtime under SCHED_BATCH, as it puts itself once ready, both proxies under the default policy' : 'no SCHED_BATCH here (no chrt)'}; medians of ${ROUNDS} turns of ${DURATION_S} s each, taken in turn; p50/p99 through the router ${ours.p50}/${ours.p99} ms, the bare proxy ${reference.p50}/${reference.p99} ms, direct ${direct.p50}/${direct.p99} ms; errors ${ours.errors}; CPU per request: router ${us('ours', 0)} µs and runtime ${us('ours', 1)} µs through the router, bare proxy ${us('reference', 0)} µs and runtime ${us('reference', 1)} µs through it, runtime ${us('direct', 0)} µs direct`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

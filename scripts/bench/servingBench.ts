@@ -36,8 +36,23 @@ const PINNED = os.cpus().length >= 2 && (() => {
   }
 })();
 
-function pinned(core: number, args: string[]): [string, string[]] {
-  return PINNED ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
+/**
+ * Whether Linux's SCHED_BATCH can be asked for here, as the model server asks for it once ready: the
+ * references that stand in for it on the server core then run under it too, so that no row compares
+ * scheduling policies.
+ */
+export const BATCH_POLICY = process.platform === 'linux' && (() => {
+  try {
+    execFileSync('chrt', ['--batch', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function pinned(core: number, args: string[], batchPolicy = false): [string, string[]] {
+  const command = batchPolicy && BATCH_POLICY ? ['chrt', '--batch', '0', process.execPath, ...args] : [process.execPath, ...args];
+  return PINNED ? ['taskset', ['-c', String(core), ...command]] : [command[0], command.slice(1)];
 }
 
 /** One JSON line from a child process (the load generator, the in-process inference rate). */
@@ -64,9 +79,12 @@ export function paced(url: string, ratePerSecond: number, body: Buffer, headers:
   return childResult<Load>(LOAD_CORE, [path.join(__dirname, 'pacedLatency.js'), JSON.stringify(spec)]);
 }
 
-/** Starts a server process on the server core and waits until `readyPath` answers 200. */
-export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string): Promise<ChildProcess> {
-  const [command, argv] = pinned(SERVER_CORE, args);
+/**
+ * Starts a server process on the server core and waits until `readyPath` answers 200; `batchPolicy`: under
+ * SCHED_BATCH from its start, for a reference in the model server's place.
+ */
+export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string, batchPolicy = false): Promise<ChildProcess> {
+  const [command, argv] = pinned(SERVER_CORE, args, batchPolicy);
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
   while ((await get(`http://127.0.0.1:${port}${readyPath}`)).status !== 200) {
@@ -98,7 +116,7 @@ export function get(url: string, body?: Buffer, headers: Record<string, string> 
  */
 function bareServer(port: number, response: Buffer, contentType: string): Promise<ChildProcess> {
   const script = `const body=Buffer.from(${JSON.stringify(response.toString('base64'))},'base64');require('http').createServer((q,s)=>{const c=[];q.on('data',(d)=>c.push(d));q.on('end',()=>{Buffer.concat(c);s.writeHead(200,{'content-type':${JSON.stringify(contentType)},'content-length':body.length});s.end(body);});}).listen(${port},'127.0.0.1')`;
-  return startServer(['-e', script], {}, port, '/');
+  return startServer(['-e', script], {}, port, '/', true);
 }
 
 /**
@@ -152,6 +170,9 @@ export const runtime = (model: string, name: string, port: number): [string[], R
 
 export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
 
+/** The scheduling policies of a row whose references stand in for the model server. */
+const policies = () => (BATCH_POLICY ? 'ours under SCHED_BATCH, as it puts itself once ready, and so are the references in its place' : 'no SCHED_BATCH here (no chrt): every server under the default policy');
+
 /** Rows per inference run the server's batcher reached, from its Prometheus histogram. */
 async function meanBatchSize(url: string): Promise<number> {
   const text = (await get(`${url}/metrics`)).body.toString();
@@ -179,7 +200,7 @@ async function tinyModelRow(): Promise<BenchRow> {
       reference: capacity.A,
       unit: 'req/s',
       goalRatio: 0.5,
-      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
+      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -206,7 +227,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
     if (answer.status !== 200) throw new Error(`the runtime answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
     const contentType = binary ? 'application/octet-stream' : 'application/json';
     children.push(await bareServer(port + 1, answer.body, contentType));
-    children.push(await startServer([path.join(__dirname, 'combinedServer.js'), model, 'Input3', '[1,28,28]', String(port + 2), answer.body.toString('base64'), contentType], {}, port + 2, '/'));
+    children.push(await startServer([path.join(__dirname, 'combinedServer.js'), model, 'Input3', '[1,28,28]', String(port + 2), answer.body.toString('base64'), contentType], {}, port + 2, '/', true));
     const references = { A: [children[1], `http://127.0.0.1:${port + 1}/`], C: [children[2], `http://127.0.0.1:${port + 2}/`] } satisfies Record<string, Served>;
     const { ours, capacity, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
     const batch = Math.max(1, Math.round(await meanBatchSize(url)));
@@ -220,7 +241,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
       reference: capacity.C,
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

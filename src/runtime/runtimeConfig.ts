@@ -11,11 +11,16 @@ export const DEFAULT_MAX_BATCH_ROWS = 64;
 // More threads than any machine it runs on has cores: a typo, not a setting.
 const MAX_MODEL_THREADS = 256;
 
+export interface RuntimeSettings extends StartOptions {
+  /** Whether the process asks for SCHED_BATCH once ready (see useBatchScheduling); only when it batches. */
+  batchScheduling: boolean;
+}
+
 /**
  * The server's settings: the metadata file (MODELDEPLOY_METADATA) first, then environment variables over
  * it. Throws a one-line Error naming the variable or file at fault.
  */
-export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
+export function runtimeConfig(env: NodeJS.ProcessEnv): RuntimeSettings {
   const metadataFile = env.MODELDEPLOY_METADATA;
   let metadata: RuntimeMetadata = {};
   if (metadataFile) {
@@ -33,6 +38,14 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
     if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new Error(`${name}=${value} is not a whole number from 0 to ${max}`);
     return parsed;
   };
+  const batching = (env.MODELDEPLOY_BATCHING ?? String(metadata.batching?.enabled ?? true)) === 'false'
+    ? undefined
+    : {
+        windowMs: number('MODELDEPLOY_BATCH_WINDOW_MS', env.MODELDEPLOY_BATCH_WINDOW_MS, metadata.batching?.windowMs ?? 0, 1000),
+        maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? DEFAULT_MAX_BATCH_ROWS)),
+      };
+  const batchScheduling = env.MODELDEPLOY_BATCH_SCHEDULING ?? 'true';
+  if (batchScheduling !== 'true' && batchScheduling !== 'false') throw new Error(`MODELDEPLOY_BATCH_SCHEDULING=${batchScheduling} is not true or false`);
   return {
     modelFile,
     identity: {
@@ -47,13 +60,8 @@ export function runtimeConfig(env: NodeJS.ProcessEnv): StartOptions {
     maxConnections: Math.max(1, number('MODELDEPLOY_MAX_CONNECTIONS', env.MODELDEPLOY_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1_000_000)),
     threads: number('MODELDEPLOY_THREADS', env.MODELDEPLOY_THREADS, DEFAULT_MODEL_THREADS, MAX_MODEL_THREADS),
     // On by default: it only ever applies to models whose batch dimension is free.
-    batching:
-      (env.MODELDEPLOY_BATCHING ?? String(metadata.batching?.enabled ?? true)) === 'false'
-        ? undefined
-        : {
-            windowMs: number('MODELDEPLOY_BATCH_WINDOW_MS', env.MODELDEPLOY_BATCH_WINDOW_MS, metadata.batching?.windowMs ?? 0, 1000),
-            maxRows: Math.max(1, number('MODELDEPLOY_MAX_BATCH', env.MODELDEPLOY_MAX_BATCH, metadata.batching?.maxRows ?? DEFAULT_MAX_BATCH_ROWS)),
-          },
+    batching,
+    batchScheduling: batching !== undefined && batchScheduling === 'true',
     inputProfile: metadata.inputProfile,
   };
 }

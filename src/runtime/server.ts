@@ -1,4 +1,5 @@
 import { PRODUCT_VERSION } from '../core/productVersion';
+import { useBatchScheduling } from './batchScheduling';
 import { bufferedLines } from './lineBuffer';
 import { log } from './jsonLog';
 import { runtimeConfig } from './runtimeConfig';
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   const driftFeatures = config.inputProfile?.features.map((f) => f.name) ?? [];
   log('info', 'listening', { url: server.url, model: config.identity.name, version: config.identity.version, threads: config.threads, driftFeatures, startMs: { loaded: loadedAtMs, listening: sinceStart() } });
   server.ready.then(
-    ({ loadMs, warmUpMs }) => log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } }),
+    ({ loadMs, warmUpMs }) => {
+      log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } });
+      // Once ready, so that starting `chrt` never delays readiness.
+      if (config.batchScheduling) useBatchScheduling((reason) => log('info', `the server keeps the default scheduling policy: ${reason}`));
+    },
     (error: Error) => {
       log('error', `the model cannot be served: ${error.message}`);
       process.exit(1);

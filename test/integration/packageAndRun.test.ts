@@ -137,6 +137,20 @@ describe('package, run and predict on the real Docker engine: iris', () => {
       assert.equal(await exec(['sh', '-c', 'echo x > /tmp/x']), 0);
     });
 
+    it('the model server puts itself under SCHED_BATCH in the hardened container, without any capability', async () => {
+      const deadline = Date.now() + 10_000;
+      let policy = '';
+      while (!policy.includes('SCHED_BATCH') && Date.now() < deadline) {
+        const e = await docker.getContainer(containerId).exec({ Cmd: ['chrt', '--pid', '1'], AttachStdout: true, AttachStderr: true });
+        const stream = await e.start({});
+        const chunks: Buffer[] = [];
+        await new Promise((resolve) => stream.on('data', (c: Buffer) => chunks.push(c)).on('end', resolve));
+        policy = demuxLogs(Buffer.concat(chunks)).map((frame) => frame.text).join('');
+        if (!policy.includes('SCHED_BATCH')) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(policy, /pid 1's current scheduling policy: SCHED_BATCH/);
+    });
+
     it('predict --json answers the sample with class names and matches in-process onnxruntime', () => {
       const run = cli(['predict', '--json', '--project', project.dir]);
       assert.equal(run.code, 0, run.stderr);

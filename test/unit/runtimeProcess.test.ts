@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -128,6 +128,67 @@ describe('the runtime process', function () {
     assert.equal(byDefault.logged, 1);
     assert.equal(four.logged, 4);
     assert.equal(four.threads - byDefault.threads, 3, `${byDefault.threads} threads by default, ${four.threads} with MODELDEPLOY_THREADS=4`);
+  });
+
+  describe('scheduling', () => {
+    const model = path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx');
+    /** The scheduling policy of each of the process's threads, as Linux reports it. */
+    const policies = (pid: number) => fs.readdirSync(`/proc/${pid}/task`).map((task) => /policy: (\S+)/.exec(execFileSync('chrt', ['--pid', task], { encoding: 'utf8' }))?.[1] ?? '?');
+    const waitFor = async <T>(what: string, read: () => T, done: (value: T) => boolean): Promise<T> => {
+      const deadline = Date.now() + 10_000;
+      for (let value = read(); ; value = read()) {
+        if (done(value)) return value;
+        if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    it('puts every thread under SCHED_BATCH once ready, so that requests arriving while another process has the core run together', async () => {
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: model, MODELDEPLOY_PORT: String(port + 5) });
+      try {
+        await waitForReady(port + 5);
+        const pid = runtime.child.pid!;
+        const threads = await waitFor('the threads\' policies', () => policies(pid), (all) => all.every((p) => p === 'SCHED_BATCH'));
+        assert.ok(threads.length > 1, `${threads.length} threads`);
+        assert.doesNotMatch(runtime.output(), /scheduling policy/);
+      } finally {
+        runtime.child.kill('SIGKILL');
+      }
+    });
+
+    it('keeps the default policy with MODELDEPLOY_BATCH_SCHEDULING=false, or when batching is off', async () => {
+      for (const [env, at] of [[{ MODELDEPLOY_BATCH_SCHEDULING: 'false' }, port + 6], [{ MODELDEPLOY_BATCHING: 'false' }, port + 7]] as const) {
+        const runtime = startRuntime({ MODELDEPLOY_MODEL: model, MODELDEPLOY_PORT: String(at), ...env });
+        try {
+          await waitForReady(at);
+          // A request served, then time for a policy change to have landed had one been asked for.
+          assert.equal((await request(`http://127.0.0.1:${at}/v2/models/iris-v2/infer`, { method: 'POST', body: fs.readFileSync(path.join(EXAMPLES, 'iris', 'sample.json')), timeoutMs: 5000 })).status, 200);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          assert.deepEqual([...new Set(policies(runtime.child.pid!))], ['SCHED_OTHER'], JSON.stringify(env));
+        } finally {
+          runtime.child.kill('SIGKILL');
+        }
+      }
+    });
+
+    it('says in one log line why it keeps the default policy when chrt cannot be run, and serves on', async () => {
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: model, MODELDEPLOY_PORT: String(port + 8), PATH: path.join(os.tmpdir(), 'modeldeploy-no-such-folder') });
+      try {
+        await waitForReady(port + 8);
+        const line = await waitFor('the log', () => runtime.output().split('\n').find((l) => l.includes('scheduling policy')), (found) => found !== undefined);
+        assert.deepEqual(JSON.parse(line!), { ...JSON.parse(line!), level: 'info', message: 'the server keeps the default scheduling policy: chrt (util-linux) is not on the PATH' });
+        assert.deepEqual([...new Set(policies(runtime.child.pid!))], ['SCHED_OTHER']);
+        assert.equal((await request(`http://127.0.0.1:${port + 8}/v2/health/ready`, { timeoutMs: 5000 })).status, 200);
+      } finally {
+        runtime.child.kill('SIGKILL');
+      }
+    });
+
+    it('exits 2 and names the variable when MODELDEPLOY_BATCH_SCHEDULING is neither true nor false', async () => {
+      const runtime = startRuntime({ MODELDEPLOY_MODEL: 'x.onnx', MODELDEPLOY_BATCH_SCHEDULING: 'yes' });
+      assert.equal(await runtime.exited, 2);
+      assert.match(runtime.output(), /MODELDEPLOY_BATCH_SCHEDULING=yes is not true or false/);
+    });
   });
 
   for (const [variable, value] of [['MODELDEPLOY_PORT', 'eighty'], ['MODELDEPLOY_REQUEST_TIMEOUT_MS', '-5'], ['MODELDEPLOY_MAX_CONNECTIONS', '1.5'], ['MODELDEPLOY_THREADS', '300']]) {
