@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
-import { IMAGE_PROCESS_ENV } from '../../src/core/packaging/dockerfile';
 import { DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
@@ -81,13 +80,12 @@ export function paced(url: string, ratePerSecond: number, body: Buffer, headers:
 }
 
 /**
- * Starts a server process on the server core, with the environment the image gives its processes (every
- * server alike, ours and the references), and waits until `readyPath` answers 200; `batchPolicy`: under
+ * Starts a server process on the server core and waits until `readyPath` answers 200; `batchPolicy`: under
  * SCHED_BATCH from its start, for a reference in the model server's place.
  */
 export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string, batchPolicy = false): Promise<ChildProcess> {
   const [command, argv] = pinned(SERVER_CORE, args, batchPolicy);
-  const child = spawn(command, argv, { env: { ...process.env, ...IMAGE_PROCESS_ENV, ...env }, stdio: 'ignore' });
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
   while ((await get(`http://127.0.0.1:${port}${readyPath}`)).status !== 200) {
     if (Date.now() > deadline) {
@@ -170,8 +168,7 @@ async function againstReferences<K extends string>(ours: Served, references: Rec
 
 export const runtime = (model: string, name: string, port: number): [string[], Record<string, string>] => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }];
 
-export const where = () =>
-  `${PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores'}; every server with the image's environment (${Object.entries(IMAGE_PROCESS_ENV).map(([name, value]) => `${name}=${value}`).join(' ')})`;
+export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
 
 /** The scheduling policies of a row whose references stand in for the model server. */
 const policies = () => (BATCH_POLICY ? 'ours under SCHED_BATCH, as it puts itself once ready, and so are the references in its place' : 'no SCHED_BATCH here (no chrt): every server under the default policy');

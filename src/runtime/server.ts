@@ -4,7 +4,6 @@ import { bufferedLines } from './lineBuffer';
 import { log } from './jsonLog';
 import { runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
-import { growYoungGenerationAtOnce } from './youngGeneration';
 
 /** Milliseconds since the process started, for the start-up figures in the log. */
 const sinceStart = () => Math.round(performance.now());
@@ -35,8 +34,7 @@ async function main(): Promise<void> {
   server.ready.then(
     ({ loadMs, warmUpMs }) => {
       log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } });
-      // Once ready, so that neither delays readiness.
-      growYoungGenerationAtOnce();
+      // Once ready, so that starting `chrt` never delays readiness.
       if (config.batchScheduling) useBatchScheduling((reason) => log('info', `the server keeps the default scheduling policy: ${reason}`));
     },
     (error: Error) => {

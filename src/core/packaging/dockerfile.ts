@@ -9,14 +9,6 @@ export const PROJECT_DOCKERFILE = 'Dockerfile';
 export const RUNTIME_BUILD_ARG = 'MODELDEPLOY_RUNTIME';
 
 /**
- * The environment the image adds to its processes: glibc's malloc keeps up to 64 MB it has freed at the top
- * of its heap (instead of 128 KB) and serves blocks under 4 MB from the heap (instead of mapping fresh
- * pages for each from 128 KB up), so that a request's buffers reuse pages rather than fault new ones in.
- * Other C libraries ignore it. An environment variable, unlike a V8 flag, costs nothing at start.
- */
-export const IMAGE_PROCESS_ENV = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864' };
-
-/**
  * The runtime image: the base, then one layer with the model server and onnxruntime for the target
  * platform. Settings that make no layer come first. Built once per base, platform and runtime, and
  * shared by every project and version, so their builds never send or hash these 46 MB again.
@@ -26,7 +18,7 @@ export function generateRuntimeDockerfile(baseImage: string): string {
   const { intervalS, timeoutS, startPeriodS, retries } = HEALTH_TIMING;
   return [
     `FROM ${baseImage}`,
-    `ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1 MODELDEPLOY_METADATA=${IMAGE_ROOT}/runtime.json ${Object.entries(IMAGE_PROCESS_ENV).map(([name, value]) => `${name}=${value}`).join(' ')}`,
+    `ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1 MODELDEPLOY_METADATA=${IMAGE_ROOT}/runtime.json`,
     `WORKDIR ${IMAGE_ROOT}`,
     'USER 1000:1000',
     `EXPOSE ${CONTAINER_PORT}`,
