@@ -26,29 +26,25 @@ export interface Load {
   errors: number;
 }
 
-/** The load generator on one core and every server on the other, when the machine has two and taskset. */
-const PINNED = os.cpus().length >= 2 && (() => {
+/** Whether `command` runs here and succeeds (a tool the bench uses when the machine has it). */
+function runs(command: string, args: string[]): boolean {
   try {
-    execFileSync('taskset', ['-c', '0', 'true']);
+    execFileSync(command, args);
     return true;
   } catch {
     return false;
   }
-})();
+}
+
+/** The load generator on one core and every server on the other, when the machine has two and taskset. */
+const PINNED = os.cpus().length >= 2 && runs('taskset', ['-c', '0', 'true']);
 
 /**
  * Whether Linux's SCHED_BATCH can be asked for here, as the model server asks for it once ready: the
  * references that stand in for it on the server core then run under it too, so that no row compares
  * scheduling policies.
  */
-export const BATCH_POLICY = process.platform === 'linux' && (() => {
-  try {
-    execFileSync('chrt', ['--batch', '0', 'true']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+export const BATCH_POLICY = process.platform === 'linux' && runs('chrt', ['--batch', '0', 'true']);
 
 function pinned(core: number, args: string[], batchPolicy = false): [string, string[]] {
   const command = batchPolicy && BATCH_POLICY ? ['chrt', '--batch', '0', process.execPath, ...args] : [process.execPath, ...args];
