@@ -15,9 +15,10 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/core/worker/coreWorker.ts', out: 'coreWorker' },
   { in: 'src/core/validation/dataReaderWorker.ts', out: 'dataReaderWorker' },
-  { in: 'src/runtime/server.ts', out: 'runtime' },
-  // The environment router: a second entry point shipped in the runtime image.
-  { in: 'src/runtime/router.ts', out: 'router' },
+  // The model server and the environment router, its second entry point, ship in the runtime image:
+  // minified always, as every container start reads and compiles them (a few milliseconds fewer to ready).
+  { in: 'src/runtime/server.ts', out: 'runtime', image: true },
+  { in: 'src/runtime/router.ts', out: 'router', image: true },
   // The engine client, and its ssh:// transport and BuildKit session, loaded on first use (lazyEngineTransports).
   ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => ({ in: m.in, out: m.out })),
   // Scripts that run inside webviews: a browser bundle each, nothing of Node.
@@ -30,10 +31,11 @@ const entries = [
 cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });
 
 const node = nodeBundleOptions(production);
+const image = nodeBundleOptions(true);
 const contexts = await Promise.all(
   entries.map((e) =>
     esbuild.context({
-      ...node,
+      ...(e.image ? image : node),
       ...(e.browser ? { platform: 'browser', format: 'iife', target: 'es2022', external: [], plugins: [] } : {}),
       entryPoints: { [e.out]: e.in },
       outdir: 'dist',

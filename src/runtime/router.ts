@@ -1,5 +1,5 @@
 import { bufferedLines } from './lineBuffer';
-import { log } from './jsonLog';
+import { log, writeStdout } from './jsonLog';
 import { routerConfig } from './routerConfig';
 import { startRouter } from './routerServer';
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const environment = config.environment ?? null;
-  const accessLog = bufferedLines((text) => process.stdout.write(text));
+  const accessLog = bufferedLines(writeStdout);
   let router;
   try {
     router = await startRouter(config, {

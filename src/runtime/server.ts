@@ -1,7 +1,7 @@
 import { PRODUCT_VERSION } from '../core/productVersion';
 import { useBatchScheduling } from './batchScheduling';
 import { bufferedLines } from './lineBuffer';
-import { log } from './jsonLog';
+import { log, writeStdout } from './jsonLog';
 import { runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     log('error', (error as Error).message);
     process.exit(2);
   }
-  const accessLog = bufferedLines((text) => process.stdout.write(text));
+  const accessLog = bufferedLines(writeStdout);
   let server;
   try {
     server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: PRODUCT_VERSION });

@@ -6,6 +6,7 @@ import { CONTAINER_PORT } from '../packaging/runtimeMetadata';
 import type { ProjectConfig } from '../project/projectConfig';
 import { listLocalContainers, localContainerLabels, localContainerName, publishedPort, removeContainers, STOP_TIMEOUT_S } from './localContainers';
 import { demuxLogs } from './logFrames';
+import { wakeOnOutput, type OutputWake } from './outputWake';
 import { probe } from './waitReady';
 
 export interface RunOptions {
@@ -30,7 +31,8 @@ export interface RunResult {
 /** Limits every local container gets: enough for a model server, not enough to take the machine down. */
 export const RUN_LIMITS = { memoryBytes: 1024 * 1024 * 1024, nanoCpus: 2_000_000_000, pids: 256 };
 
-const READY_POLL_MS = 25;
+// Between probes when the container says nothing: it is probed again at once whenever it writes output.
+const READY_POLL_MS = 50;
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 /** What differs between the containers the tool starts; everything else is the same hardening. */
@@ -100,6 +102,7 @@ export async function startContainer(docker: Docker, spec: Docker.ContainerCreat
   } catch (error) {
     throw new UserError(`the Docker engine cannot create the container: ${reasonOf(error)}`);
   }
+  const output = await wakeOnOutput(container);
   try {
     const started = performance.now();
     try {
@@ -115,11 +118,13 @@ export async function startContainer(docker: Docker, spec: Docker.ContainerCreat
     const [firstPort] = Object.keys(spec.ExposedPorts ?? {});
     const port = Number(info.NetworkSettings.Ports?.[firstPort]?.[0]?.HostPort);
     const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady(container, url, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, options.isReady ?? modelServerReady, options.signal);
+    await waitUntilReady(container, url, output, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, options.isReady ?? modelServerReady, options.signal);
     return { id: info.Id, port, url, startToReadyMs: performance.now() - started };
   } catch (error) {
     await container.remove({ force: true }).catch(() => undefined);
     throw error;
+  } finally {
+    output.close();
   }
 }
 
@@ -170,10 +175,12 @@ async function restarted(docker: Docker, stopped: Docker.ContainerInfo[], error:
   for (const info of stopped) {
     const container = docker.getContainer(info.Id);
     const url = `http://127.0.0.1:${publishedPort(info, CONTAINER_PORT)}`;
+    const output = await wakeOnOutput(container);
     const serving = await container.start().then(
-      () => waitUntilReady(container, url, readyTimeoutMs, modelServerReady).then(() => true, () => false),
+      () => waitUntilReady(container, url, output, readyTimeoutMs, modelServerReady).then(() => true, () => false),
       () => false,
     );
+    output.close();
     if (!serving) failed.push(info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12));
   }
   if (!(error instanceof UserError)) return error;
@@ -181,7 +188,7 @@ async function restarted(docker: Docker, stopped: Docker.ContainerInfo[], error:
   return new UserError(error.message, error.location, error.hint ? `${error.hint}; ${state}` : state);
 }
 
-async function waitUntilReady(container: Docker.Container, url: string, timeoutMs: number, isReady: (url: string) => Promise<boolean>, signal?: AbortSignal): Promise<void> {
+async function waitUntilReady(container: Docker.Container, url: string, output: OutputWake, timeoutMs: number, isReady: (url: string) => Promise<boolean>, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) throw new CancelledError();
@@ -193,7 +200,7 @@ async function waitUntilReady(container: Docker.Container, url: string, timeoutM
     if (performance.now() > deadline) {
       throw new UserError(`the container was not ready within ${Math.round(timeoutMs / 1000)} s${await lastOutput(container)}`, undefined, 'the container is removed; a large model may need longer to load, or its last output says what is wrong');
     }
-    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+    await output.next(READY_POLL_MS);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Reader } from 'protobufjs/minimal';
+import { ProtoReader } from '../protobuf/protoReader';
 
 /** One build step as BuildKit reports it (moby.buildkit.v1.Vertex, the fields shown to people). */
 export interface BuildStep {
@@ -16,7 +16,7 @@ export interface BuildStatus {
   logs: string[];
 }
 
-function decodeVertex(reader: Reader, end: number): BuildStep {
+function decodeVertex(reader: ProtoReader, end: number): BuildStep {
   const step: BuildStep = { digest: '', name: '', cached: false, started: false, completed: false };
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -48,7 +48,7 @@ function decodeVertex(reader: Reader, end: number): BuildStep {
   return step;
 }
 
-function decodeLog(reader: Reader, end: number): string {
+function decodeLog(reader: ProtoReader, end: number): string {
   let text = '';
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -63,7 +63,7 @@ function decodeLog(reader: Reader, end: number): string {
  * logs: what the build is doing, for the progress view and the log.
  */
 export function decodeBuildkitStatus(base64: string): BuildStatus {
-  const reader = Reader.create(Buffer.from(base64, 'base64'));
+  const reader = new ProtoReader(Buffer.from(base64, 'base64'));
   const status: BuildStatus = { steps: [], logs: [] };
   while (reader.pos < reader.len) {
     const tag = reader.uint32();

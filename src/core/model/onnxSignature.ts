@@ -1,4 +1,3 @@
-import type { Reader } from 'protobufjs/minimal';
 import type { TensorInfo } from './modelInfo';
 import { GRAPH } from './onnxHeader';
 import { LENGTH_DELIMITED, readFields, VARINT } from './protoFields';
@@ -92,7 +91,7 @@ function readShape(bytes: Uint8Array): (number | string)[] {
     let dim: number | string = '?';
     readFields(reader.bytes(), (dimField, dimWire, dimReader) => {
       if (dimField === DIM_VALUE && dimWire === VARINT) {
-        const value = int64(dimReader);
+        const value = dimReader.int64();
         dim = value >= 0 ? value : '?';
       } else if (dimField === DIM_PARAM && dimWire === LENGTH_DELIMITED) dim = dimReader.string() || '?';
       else return false;
@@ -102,12 +101,6 @@ function readShape(bytes: Uint8Array): (number | string)[] {
     return true;
   });
   return dims;
-}
-
-/** An int64 as a number: protobufjs gives a Long where the `long` package is present, a number where not. */
-function int64(reader: Reader): number {
-  const value = reader.int64() as unknown as number | { toNumber(): number };
-  return typeof value === 'number' ? value : value.toNumber();
 }
 
 function messageField(bytes: Uint8Array, wanted: number): Uint8Array | undefined {

@@ -1,4 +1,4 @@
-import { Reader } from 'protobufjs/minimal';
+import { ProtoReader } from '../protobuf/protoReader';
 
 /** Protocol-buffer wire types that ONNX's messages use. */
 export const VARINT = 0;
@@ -9,8 +9,8 @@ export const LENGTH_DELIMITED = 2;
  * true; every other field is skipped unread, so a graph of gigabytes costs only the fields looked at.
  * Throws (a plain Error) on bytes that are not a protocol-buffer message.
  */
-export function readFields(bytes: Uint8Array, visit: (field: number, wire: number, reader: Reader) => boolean): void {
-  const reader = Reader.create(bytes);
+export function readFields(bytes: Uint8Array, visit: (field: number, wire: number, reader: ProtoReader) => boolean): void {
+  const reader = new ProtoReader(bytes);
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     const field = tag >>> 3;
