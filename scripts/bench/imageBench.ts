@@ -17,7 +17,7 @@ import { REPO, duBytes, median, twoLineContext, writeFreshModel } from './measur
 const MB = 1e6;
 const RUNS = 3;
 /** Start-up figures differ by tens of milliseconds: more alternating rounds steady their medians. */
-const START_RUNS = 5;
+const START_RUNS = 9;
 
 interface CliBuild {
   image: string;
