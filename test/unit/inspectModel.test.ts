@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../src/core/errors';
-import { inspectModel } from '../../src/core/model/inspectModel';
+import { inspectModel, openModelToServe } from '../../src/core/model/inspectModel';
 import { formatModelInfo } from '../../src/core/report/modelReport';
 import { makeProject, SHARED_DATA } from '../support/projectFixture';
 
@@ -38,13 +38,16 @@ describe('inspectModel', () => {
     });
     after(() => project.cleanup());
 
+    // Inspecting, and loading to serve (which reads the file its own way), refuse it alike.
     const expectUserError = async (file: string, pattern: RegExp) => {
-      await assert.rejects(inspectModel(path.join(project.dir, file)), (error: unknown) => {
-        assert.ok(error instanceof UserError, `a UserError, got ${String(error)}`);
-        assert.match(error.message, pattern);
-        assert.equal(error.location?.file, path.join(project.dir, file));
-        return true;
-      });
+      for (const open of [inspectModel, (f: string) => openModelToServe(f, {})]) {
+        await assert.rejects(open(path.join(project.dir, file)), (error: unknown) => {
+          assert.ok(error instanceof UserError, `a UserError, got ${String(error)}`);
+          assert.match(error.message, pattern);
+          assert.equal(error.location?.file, path.join(project.dir, file));
+          return true;
+        });
+      }
     };
 
     it('a text file', () => expectUserError('text.onnx', /not an ONNX model/));
