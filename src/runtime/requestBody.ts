@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OipError } from '../core/oip/oipTypes';
+import { deadlineSweep } from './deadlineSweep';
 
 export interface BodyLimits {
   /** Largest body accepted, in bytes (413 beyond). */
@@ -20,7 +21,8 @@ export const DRAIN_FACTOR = 4;
  * past the limit, 408 past the deadline, or the stream's own when the client goes away). A body that comes
  * in one chunk is that chunk, uncopied; one in several is copied into a single Buffer, made once at the
  * declared Content-Length when there is one and grown by doubling when there is none (chunked) or the
- * bytes outrun it. Events and a callback, not promises: this runs for every request.
+ * bytes outrun it. Events and a callback, not promises, and a shared deadline check instead of a timer of
+ * its own: this runs for every request.
  */
 export function readRequestBody(request: IncomingMessage, limits: BodyLimits, done: (error: Error | undefined, body: Buffer) => void): void {
   const limit = limits.maxBytes;
@@ -32,7 +34,7 @@ export function readRequestBody(request: IncomingMessage, limits: BodyLimits, do
   const settle = (error: Error | undefined, body: Buffer) => {
     if (settled) return; // a stream error can follow the 413, the 408 or the end: the caller hears of the first only
     settled = true;
-    clearTimeout(deadline);
+    deadlines.cancel(expire);
     done(error, body);
   };
   const tooLarge = () => settle(new OipError(413, `the body is over the limit of ${limit} bytes`), EMPTY);
@@ -73,10 +75,12 @@ export function readRequestBody(request: IncomingMessage, limits: BodyLimits, do
     if (overLimit) tooLarge();
     else settle(undefined, joined ? joined.subarray(0, size) : (first ?? EMPTY));
   };
-  const deadline = setTimeout(() => {
+  const expire = () => {
     if (overLimit) tooLarge();
     else settle(new OipError(408, `the body did not arrive within ${limits.timeoutMs / 1000} s`), EMPTY);
-  }, limits.timeoutMs);
+  };
+  const deadlines = deadlineSweep(limits.timeoutMs);
+  deadlines.add(expire);
   request.on('data', overLimit ? onDrop : onData);
   request.on('end', onEnd);
   request.on('error', (error: Error) => settle(error, EMPTY));

@@ -127,10 +127,25 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
     assert.equal(JSON.stringify(parseInferenceRequestJson(Buffer.from(deep))), deep);
   });
 
+  it('reads many short strings that share slots of its recent-string cache as JSON.parse does, in any order', () => {
+    // 3,000 keys and values of every length up to the cache's and past it, over 256 slots: most share one.
+    const words = Array.from({ length: 3000 }, (_, i) => `${'k'.repeat(i % 40)}${i.toString(36)}`);
+    for (const order of [words, [...words].reverse(), words.filter((_, i) => i % 7 === 3)]) {
+      const text = JSON.stringify({ inputs: order.map((word, i) => ({ name: word, [word]: order[(i + 1) % order.length] })) });
+      assert.deepEqual(parseInferenceRequestJson(Buffer.from(text)), JSON.parse(text));
+    }
+  });
+
   it('turns scanned numbers into tensor data with the same values and errors as JSON values', () => {
     const cases: [string, number[]][] = [
       ['float32', [0, -0, 0.1, 1e-50, 3.4e39, -7.25]],
+      // Either side of the smallest magnitude that rounds to infinity in float32, 2^128 - 2^103.
+      ['float32', [3.4028234663852886e38, 2 ** 128 - 2 ** 103 - 2 ** 75, -(2 ** 128 - 2 ** 103 - 2 ** 75)]],
+      ['float32', [1, 2 ** 128 - 2 ** 103]],
+      ['float32', [-(2 ** 128 - 2 ** 103)]],
       ['float64', [0.1, -0, 1e308]],
+      ['float64', [1, Infinity]],
+      ['float64', [-Infinity]],
       ['float16', [0.1, 65504, 1e6]],
       ['uint8', [0, 255]],
       ['uint8', [0, 256]],

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import type { Tensor } from 'onnxruntime-node';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { RequestBatcher } from '../../src/core/oip/requestBatcher';
 import { IRIS, serve as serveModel } from '../support/servingFixture';
@@ -84,6 +85,35 @@ describe('dynamic batching', function () {
       assert.deepEqual(Array.from(answer.probabilities.data as Float32Array), Array.from(local.probabilities.data as Float32Array), `request ${i}`);
     }
     await session.release();
+  });
+
+  it('shares a run only between requests whose inputs agree on names, types and every dimension but the first', async () => {
+    // The run records what it was given and answers each row with its own first value, so that a request
+    // answered with another's rows shows.
+    const ort = onnxRuntime();
+    const runs: string[] = [];
+    const batcher = new RequestBatcher(async (feeds) => {
+      runs.push(Object.entries(feeds).map(([name, t]) => `${name}:${t.type}:[${t.dims.join(',')}]`).sort().join(' '));
+      const first = Object.values(feeds)[0];
+      const width = first.data.length / first.dims[0];
+      return { y: new ort.Tensor('float32', Float32Array.from({ length: first.dims[0] }, (_, r) => Number(first.data[r * width])), [first.dims[0], 1]) };
+    }, { windowMs: 0, maxRows: 64 });
+    const tensor = (type: 'float32' | 'int32', value: number, dims: number[]) => {
+      const size = dims.reduce((a, b) => a * b, 1);
+      return type === 'float32' ? new ort.Tensor('float32', new Float32Array(size).fill(value), dims) : new ort.Tensor('int32', new Int32Array(size).fill(value), dims);
+    };
+    const requests: Record<string, Tensor>[] = [
+      { a: tensor('float32', 1, [1, 3]) },
+      { a: tensor('float32', 2, [1, 4]) },
+      { a: tensor('float32', 3, [2, 3]) },
+      { a: tensor('int32', 4, [1, 3]) },
+      { a: tensor('float32', 5, [1, 3]), b: tensor('float32', 0, [1, 3]) },
+      { b: tensor('float32', 6, [1, 3]) },
+      { a: tensor('float32', 7, [1, 3, 1]) },
+    ];
+    const answers = await Promise.all(requests.map((feeds) => batcher.submit(feeds)));
+    assert.deepEqual(runs.sort(), ['a:float32:[1,3,1]', 'a:float32:[1,3] b:float32:[1,3]', 'a:float32:[1,4]', 'a:float32:[3,3]', 'a:int32:[1,3]', 'b:float32:[1,3]']);
+    assert.deepEqual(answers.map((a) => Array.from(a.y.data as Float32Array)), [[1], [2], [3, 3], [4], [5], [6], [7]]);
   });
 
   it('stays off for a model whose batch dimension is fixed', async () => {

@@ -244,16 +244,44 @@ class RequestScanner {
     const start = ++this.at;
     let at = start;
     let ascii = true;
+    let hash = 0;
     for (;;) {
       const b = bytes[at];
       if (b === Byte.Quote) break;
       if (b === Byte.Backslash || b < Byte.Space || b === undefined) return UNSCANNED;
       if (b >= 0x80) ascii = false;
+      hash = (Math.imul(hash, 31) + b) | 0;
       at++;
     }
     this.at = at + 1;
-    return bytes.toString(ascii ? 'latin1' : 'utf8', start, at);
+    return ascii && at - start <= RECENT_MAX_BYTES ? recentString(bytes, start, at, hash) : bytes.toString(ascii ? 'latin1' : 'utf8', start, at);
   }
+}
+
+// Short ASCII strings (the keys, and values such as input names and datatypes) come in every request:
+// each is kept by a hash of its bytes, so that the same bytes give the same string without decoding them
+// again. Bounded: a slot holds the last string that hashed to it.
+const RECENT_SLOTS = 256;
+const RECENT_MAX_BYTES = 32;
+const recentBytes = new Uint8Array(RECENT_SLOTS * RECENT_MAX_BYTES);
+const recentLengths = new Int8Array(RECENT_SLOTS).fill(-1);
+const recentTexts: string[] = new Array<string>(RECENT_SLOTS).fill('');
+
+/** The ASCII string of `bytes` from `start` to `end`, whose bytes hash to `hash`. */
+function recentString(bytes: Buffer, start: number, end: number, hash: number): string {
+  const slot = hash & (RECENT_SLOTS - 1);
+  const length = end - start;
+  const base = slot * RECENT_MAX_BYTES;
+  if (recentLengths[slot] === length) {
+    let i = 0;
+    while (i < length && recentBytes[base + i] === bytes[start + i]) i++;
+    if (i === length) return recentTexts[slot];
+  }
+  const text = bytes.toString('latin1', start, end);
+  bytes.copy(recentBytes, base, start, end);
+  recentLengths[slot] = length;
+  recentTexts[slot] = text;
+  return text;
 }
 
 function grow(): Float64Array {

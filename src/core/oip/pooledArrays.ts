@@ -1,7 +1,7 @@
 /**
  * Typed arrays carved out of shared blocks: each request's values need an array of their own, and an
  * ArrayBuffer of their own (memory outside the JavaScript heap, allocated, tracked and freed one by
- * one) costs more per request than the copy into it. A block is freed once no array in it is alive;
+ * one) costs more per request than filling it. A block is freed once no array in it is alive;
  * arrays live as long as their request, so few blocks are held at once.
  */
 const BLOCK_BYTES = 1 << 20;
@@ -24,18 +24,14 @@ function carve(bytes: number): number {
   return at;
 }
 
-/** A copy of `values` as a Float64Array. */
-export function pooledFloat64Copy(values: Float64Array): Float64Array {
-  const at = carve(values.length * 8);
-  const copy = at < 0 ? new Float64Array(values.length) : new Float64Array(block, at, values.length);
-  copy.set(values);
-  return copy;
+/** A new Float64Array of `length` zeros. */
+export function pooledFloat64(length: number): Float64Array {
+  const at = carve(length * 8);
+  return at < 0 ? new Float64Array(length) : new Float64Array(block, at, length);
 }
 
-/** `values` as a Float32Array (each rounded to float32, as `new Float32Array(values)` does). */
-export function pooledFloat32Copy(values: Float64Array): Float32Array {
-  const at = carve(values.length * 4);
-  const copy = at < 0 ? new Float32Array(values.length) : new Float32Array(block, at, values.length);
-  copy.set(values);
-  return copy;
+/** A new Float32Array of `length` zeros. */
+export function pooledFloat32(length: number): Float32Array {
+  const at = carve(length * 4);
+  return at < 0 ? new Float32Array(length) : new Float32Array(block, at, length);
 }

@@ -7,8 +7,6 @@ type Outputs = Record<string, Tensor>;
 interface Pending {
   feeds: Feeds;
   rows: number;
-  /** Requests can share a run only when their inputs agree on every dimension but the batch one. */
-  key: string;
   resolve: (outputs: Outputs) => void;
   reject: (error: unknown) => void;
 }
@@ -39,18 +37,13 @@ export class RequestBatcher {
   ) {}
 
   submit(feeds: Feeds): Promise<Outputs> {
-    const names = Object.keys(feeds);
-    if (names.length > 1) names.sort();
-    const rows = feeds[names[0]].dims[0];
-    let key = '';
-    for (const name of names) {
-      const { type, dims } = feeds[name];
-      key += `${name}:${type}`;
-      for (let i = 1; i < dims.length; i++) key += `:${dims[i]}`;
-      key += '|';
+    let rows = 0;
+    for (const name in feeds) {
+      rows = feeds[name].dims[0];
+      break;
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, rows, key, resolve, reject });
+      this.queue.push({ feeds, rows, resolve, reject });
       this.queuedRows += rows;
       if (this.queuedRows >= this.options.maxRows) this.flush();
       else this.schedule();
@@ -72,13 +65,14 @@ export class RequestBatcher {
     this.queuedRows = 0;
     this.running = true;
     const runs: Promise<void>[] = [];
-    const groups = new Map<string, Pending[]>();
+    // Requests can share a run only when their inputs agree on every dimension but the batch one.
+    const groups: Pending[][] = [];
     for (const pending of queue) {
-      const group = groups.get(pending.key);
+      const group = groups.find((g) => sameRowShape(g[0].feeds, pending.feeds));
       if (group) group.push(pending);
-      else groups.set(pending.key, [pending]);
+      else groups.push([pending]);
     }
-    for (const group of groups.values()) {
+    for (const group of groups) {
       let batch: Pending[] = [];
       let rows = 0;
       for (const pending of group) {
@@ -119,6 +113,19 @@ export class RequestBatcher {
       await Promise.all(batch.map((pending) => this.run(pending.feeds).then(pending.resolve, pending.reject)));
     }
   }
+}
+
+/** Whether two requests have the same inputs, each of the same type and the same dimensions after the first. */
+function sameRowShape(a: Feeds, b: Feeds): boolean {
+  let names = 0;
+  for (const name in a) {
+    const x = a[name];
+    const y = b[name];
+    if (y === undefined || x.type !== y.type || x.dims.length !== y.dims.length) return false;
+    for (let i = 1; i < x.dims.length; i++) if (x.dims[i] !== y.dims[i]) return false;
+    names++;
+  }
+  return Object.keys(b).length === names;
 }
 
 type Data = Tensor['data'];

@@ -1,6 +1,6 @@
 import { fromFloat16Bits, toFloat16Bits } from './float16';
 import { OipError } from './oipTypes';
-import { pooledFloat32Copy, pooledFloat64Copy } from './pooledArrays';
+import { pooledFloat32, pooledFloat64 } from './pooledArrays';
 
 /**
  * A tensor's values as onnxruntime holds them: a typed array per element type (FP16 as Uint16 bit
@@ -43,6 +43,12 @@ const bad = (message: string) => new OipError(400, message);
  */
 const outOfRange = (name: string, ortType: string, index: number, value: number) =>
   bad(`input "${name}" value ${index} (${Number.isFinite(value) ? value : 'a number beyond ±1.8e308'}) is too large for ${ortType}`);
+
+/**
+ * The smallest magnitude that rounds to infinity in float32: halfway between its largest finite value,
+ * 2^128 - 2^104, and 2^128, where rounding to even goes up.
+ */
+const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /**
  * JSON values (flat, row-major) as the typed data of onnxruntime element type `ortType`, checking each
@@ -117,8 +123,14 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
  */
 export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array): TensorData {
   if (ortType === 'float32' || ortType === 'float64') {
-    const array = ortType === 'float32' ? pooledFloat32Copy(numbers) : pooledFloat64Copy(numbers);
-    for (let i = 0; i < array.length; i++) if (!Number.isFinite(array[i])) throw outOfRange(name, ortType, i, numbers[i]);
+    const array = ortType === 'float32' ? pooledFloat32(numbers.length) : pooledFloat64(numbers.length);
+    // One pass that converts and checks each value against the bound past which it would come out infinite.
+    const bound = ortType === 'float32' ? FLOAT32_OVERFLOW : Infinity;
+    for (let i = 0; i < numbers.length; i++) {
+      const v = numbers[i];
+      if (!(Math.abs(v) < bound)) throw outOfRange(name, ortType, i, v);
+      array[i] = v;
+    }
     return array;
   }
   const range = INTEGER_RANGES[ortType];
