@@ -1,25 +1,30 @@
 /**
  * Deadlines of one length, checked by one timer: a timer of its own for each request would be set and
- * cleared for every request. Since every deadline is as long as the others, they fall due in the order
- * they were added, and a check stops at the first that is not due. A deadline is met at most one period
- * (an eighth of its length, 10 ms to 1 s) late. The timer runs only while deadlines are pending and never
- * keeps the process alive.
+ * cleared for every request. The timer ticks every period (an eighth of the length, 10 ms to 1 s) and its
+ * ticks are the deadlines' clock, so that adding one reads no clock. Every deadline is as long as the
+ * others, so they fall due in the order they were added and a check stops at the first that is not due.
+ * A deadline is met less than two periods late, never early. The timer runs only while deadlines are
+ * pending and never keeps the process alive.
  */
 export class DeadlineSweep {
-  /** What to call when each deadline passes, by when it does, in the order added. */
+  /** What to call when each deadline passes, by the tick at which it is due, in the order added. */
   private readonly pending = new Map<() => void, number>();
   private readonly periodMs: number;
+  /** Ticks from a deadline's start to the tick it is due at: the next tick may come at once. */
+  private readonly ticksToDue: number;
+  private ticks = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly lengthMs: number) {
+  constructor(lengthMs: number) {
     this.periodMs = Math.min(1000, Math.max(10, lengthMs / 8));
+    this.ticksToDue = Math.ceil(lengthMs / this.periodMs) + 1;
   }
 
-  /** Calls `expire` once `lengthMs` has passed, unless `cancel(expire)` comes first. */
+  /** Calls `expire` once the length has passed, unless `cancel(expire)` comes first. */
   add(expire: () => void): void {
-    this.pending.set(expire, performance.now() + this.lengthMs);
+    this.pending.set(expire, this.ticks + this.ticksToDue);
     if (!this.timer) {
-      this.timer = setInterval(() => this.check(), this.periodMs);
+      this.timer = setInterval(() => this.tick(), this.periodMs);
       this.timer.unref();
     }
   }
@@ -28,8 +33,8 @@ export class DeadlineSweep {
     this.pending.delete(expire);
   }
 
-  private check(): void {
-    const now = performance.now();
+  private tick(): void {
+    const now = ++this.ticks;
     for (const [expire, due] of this.pending) {
       if (due > now) break;
       this.pending.delete(expire);

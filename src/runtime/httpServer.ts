@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../core/oip/binaryTensors';
-import { toJson } from '../core/oip/encodeOutput';
+import { inferenceResponseJson, toJson } from '../core/oip/encodeOutput';
 import { parseInferenceRequestJson } from '../core/oip/inferenceRequestJson';
 import { OipError, type OipInferenceResponseHeader } from '../core/oip/oipTypes';
 import type { ModelHost } from '../core/oip/modelHost';
@@ -163,9 +163,9 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   }
 
   function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, header: OipInferenceResponseHeader, binary: Uint8Array[]): void {
-    if (!binary.length) return sendJson(request, response, path, 'infer', started, 200, header);
+    if (!binary.length) return send(request, response, path, 'infer', started, 200, 'application/json', inferenceResponseJson(header));
     // Outputs asked for as binary: the JSON part, then their bytes.
-    const framed = joinBinaryBody(header, binary, toJson);
+    const framed = joinBinaryBody(header, binary, inferenceResponseJson);
     response.writeHead(200, withClose({ 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength, 'Content-Length': framed.body.length }, 200));
     response.end(framed.body);
     done(request, path, 'infer', started, 200, framed.body.length);

@@ -87,6 +87,30 @@ describe('dynamic batching', function () {
     await session.release();
   });
 
+  it("fills the arrays of a past batch's inputs again, and the answers of that batch keep their values", async () => {
+    const ort = onnxRuntime();
+    const session = await ort.InferenceSession.create(IRIS);
+    const buffers: ArrayBufferLike[] = [];
+    const batcher = new RequestBatcher(async (feeds) => {
+      buffers.push((feeds.float_input.data as Float32Array).buffer);
+      return session.run(feeds);
+    }, { windowMs: 0, maxRows: 64 });
+    const row = (i: number) => new ort.Tensor('float32', Float32Array.from([4 + i / 4, 3 - i / 8, 1 + i / 2, i / 5]), [1, 4]);
+    const wave = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, i) => batcher.submit({ float_input: row(from + i) })));
+    const first = await wave(0, 5);
+    const kept = first.map((answer) => Array.from(answer.probabilities.data as Float32Array));
+    await wave(5, 4);
+    await wave(9, 6);
+    assert.equal(buffers.length, 3);
+    assert.equal(buffers[1], buffers[0], "the second batch was joined into the first's array");
+    assert.notEqual(buffers[2], buffers[0], 'a larger batch gets a larger array');
+    for (const [i, answer] of first.entries()) {
+      assert.deepEqual(Array.from(answer.probabilities.data as Float32Array), kept[i], `request ${i} kept its answer`);
+      assert.deepEqual(kept[i], Array.from((await session.run({ float_input: row(i) })).probabilities.data as Float32Array), `request ${i} as unbatched`);
+    }
+    await session.release();
+  });
+
   it('shares a run only between requests whose inputs agree on names, types and every dimension but the first', async () => {
     // The run records what it was given and answers each row with its own first value, so that a request
     // answered with another's rows shows.

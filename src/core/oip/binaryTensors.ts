@@ -113,7 +113,7 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string, list: 'i
 }
 
 /** A body of the JSON header followed by `parts` in order, and the header length to send with it. */
-export function joinBinaryBody(header: unknown, parts: Uint8Array[], toJson: (value: unknown) => string = JSON.stringify): { body: Buffer; headerLength: number } {
+export function joinBinaryBody<T>(header: T, parts: Uint8Array[], toJson: (value: T) => string = JSON.stringify): { body: Buffer; headerLength: number } {
   const json = toJson(header);
   const headerLength = Buffer.byteLength(json);
   let length = headerLength;

@@ -30,6 +30,12 @@ export class RequestBatcher {
   private queuedRows = 0;
   private scheduled = false;
   private running = false;
+  /**
+   * The arrays of past batches' inputs, by input name, to fill again: a run is done with its inputs once
+   * it returns, and a batch's arrays are the size of many requests' (new ones each time would be zeroed
+   * and collected again and again).
+   */
+  private readonly spare = new Map<string, NumericData>();
 
   constructor(
     private readonly run: (feeds: Feeds) => Promise<Outputs>,
@@ -99,8 +105,14 @@ export class RequestBatcher {
       return;
     }
     const total = batch.reduce((n, p) => n + p.rows, 0);
+    const feeds: Feeds = {};
+    const taken: [string, NumericData][] = [];
+    for (const name in batch[0].feeds) {
+      const tensors = batch.map((p) => p.feeds[name]);
+      feeds[name] = concat(tensors, total, this.joinedArray(name, tensors[0], total, taken));
+    }
     try {
-      const outputs = await this.run(Object.fromEntries(Object.keys(batch[0].feeds).map((name) => [name, concat(batch.map((p) => p.feeds[name]), total)])));
+      const outputs = await this.run(feeds);
       let offset = 0;
       for (const pending of batch) {
         const own: Outputs = {};
@@ -111,7 +123,27 @@ export class RequestBatcher {
     } catch {
       // One bad request must not fail the others: run them one by one.
       await Promise.all(batch.map((pending) => this.run(pending.feeds).then(pending.resolve, pending.reject)));
+    } finally {
+      for (const [name, array] of taken) {
+        const kept = this.spare.get(name);
+        if (!kept || kept.length < array.length) this.spare.set(name, array);
+      }
     }
+  }
+
+  /**
+   * An array for `rows` rows of input `name` like `first`'s, from the spare ones when one is large enough
+   * (recorded in `taken`, to be given back once the run is over), else new; undefined for strings.
+   */
+  private joinedArray(name: string, first: Tensor, rows: number, taken: [string, NumericData][]): NumericData | undefined {
+    if (Array.isArray(first.data)) return undefined;
+    const length = (first.data.length / first.dims[0]) * rows;
+    const type = first.data.constructor as new (n: number) => NumericData;
+    let array = this.spare.get(name);
+    if (array && array.constructor === type && array.length >= length) this.spare.delete(name);
+    else array = new type(length);
+    taken.push([name, array]);
+    return array.subarray(0, length) as NumericData;
   }
 }
 
@@ -130,13 +162,15 @@ function sameRowShape(a: Feeds, b: Feeds): boolean {
 
 type Data = Tensor['data'];
 
-function concat(tensors: Tensor[], total: number): Tensor {
+type NumericData = Exclude<Data, string[]>;
+
+/** The tensors joined along the batch dimension, into `joined` (numeric data) or a new list (strings). */
+function concat(tensors: Tensor[], total: number, joined: NumericData | undefined): Tensor {
   const first = tensors[0];
   let data: Data;
-  if (Array.isArray(first.data)) {
+  if (!joined) {
     data = tensors.flatMap((t) => t.data as string[]);
   } else {
-    const joined = new (first.data.constructor as new (n: number) => Exclude<Data, string[]>)((first.data.length / first.dims[0]) * total);
     let offset = 0;
     for (const t of tensors) {
       (joined as Float32Array).set(t.data as Float32Array, offset);
