@@ -149,16 +149,14 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
       } catch (error) {
         return fail(request, response, path, 'infer', started, error);
       }
-      host.answer(body.json, body.binaryInputs).then(
-        ({ response: header, binary }) => {
-          try {
-            answerInference(request, response, path, started, header, binary);
-          } catch (error) {
-            fail(request, response, path, 'infer', started, error);
-          }
-        },
-        (error: unknown) => fail(request, response, path, 'infer', started, error),
-      );
+      host.answer(body.json, body.binaryInputs, true, (error, answer) => {
+        if (!answer) return fail(request, response, path, 'infer', started, error);
+        try {
+          answerInference(request, response, path, started, answer.response, answer.binary);
+        } catch (error) {
+          fail(request, response, path, 'infer', started, error);
+        }
+      });
     });
   }
 

@@ -1,14 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
+import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { RequestBatcher } from '../../src/core/oip/requestBatcher';
+import { SHARED_DATA } from '../support/projectFixture';
 import { IRIS, serve as serveModel } from '../support/servingFixture';
 
 const serve = (modelFile: string, name: string) => serveModel(modelFile, name, { batching: true });
-import { httpRequest as request } from '../../src/core/http/httpRequest';
-import { SHARED_DATA } from '../support/projectFixture';
 
+/** A request's outputs from the batcher, as a promise. */
+const submitted = (batcher: RequestBatcher, feeds: Record<string, Tensor>) => new Promise<Record<string, Tensor>>((resolve, reject) => batcher.submit(feeds, (error, outputs) => (outputs ? resolve(outputs) : reject(error))));
 
 /** Runs counted per batch size, from the Prometheus histogram: [runs of exactly 1 row, all runs, all rows]. */
 async function runCounts(url: string): Promise<{ single: number; runs: number; rows: number }> {
@@ -73,10 +75,10 @@ describe('dynamic batching', function () {
       }
     }, { windowMs: 0, maxRows: 64 });
     const row = (i: number) => new ort.Tensor('float32', Float32Array.from([5 + i / 10, 3, 1.4, 0.2]), [1, 4]);
-    const first = batcher.submit({ float_input: row(0) });
+    const first = submitted(batcher, { float_input: row(0) });
     // Submitted after the first run started: they queue behind it.
     await new Promise((resolve) => setImmediate(resolve));
-    const rest = Array.from({ length: 8 }, (_, i) => batcher.submit({ float_input: row(i + 1) }));
+    const rest = Array.from({ length: 8 }, (_, i) => submitted(batcher, { float_input: row(i + 1) }));
     const answers = await Promise.all([first, ...rest]);
     assert.equal(most, 1, 'never two runs at once');
     assert.deepEqual(sizes, [1, 8], 'the eight that arrived during the first run shared the second');
@@ -96,7 +98,7 @@ describe('dynamic batching', function () {
       return session.run(feeds);
     }, { windowMs: 0, maxRows: 64 });
     const row = (i: number) => new ort.Tensor('float32', Float32Array.from([4 + i / 4, 3 - i / 8, 1 + i / 2, i / 5]), [1, 4]);
-    const wave = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, i) => batcher.submit({ float_input: row(from + i) })));
+    const wave = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, i) => submitted(batcher, { float_input: row(from + i) })));
     const first = await wave(0, 5);
     const kept = first.map((answer) => Array.from(answer.probabilities.data as Float32Array));
     await wave(5, 4);
@@ -109,6 +111,21 @@ describe('dynamic batching', function () {
       assert.deepEqual(kept[i], Array.from((await session.run({ float_input: row(i) })).probabilities.data as Float32Array), `request ${i} as unbatched`);
     }
     await session.release();
+  });
+
+  it('runs a batch whose run failed again one request at a time, so that only the request that fails alone fails', async () => {
+    // The run refuses any batch holding a negative value, as a model may fail on one request's data.
+    const ort = onnxRuntime();
+    const runs: number[] = [];
+    const batcher = new RequestBatcher(async (feeds) => {
+      const data = feeds.x.data as Float32Array;
+      runs.push(feeds.x.dims[0]);
+      if (data.some((v) => v < 0)) throw new Error('a negative value');
+      return { y: new ort.Tensor('float32', data.map((v) => v * 2), feeds.x.dims) };
+    }, { windowMs: 0, maxRows: 64 });
+    const answers = await Promise.allSettled([1, -1, 3].map((v) => submitted(batcher, { x: new ort.Tensor('float32', Float32Array.of(v), [1, 1]) })));
+    assert.deepEqual(runs, [3, 1, 1, 1], 'one shared run, then one run each');
+    assert.deepEqual(answers.map((a) => (a.status === 'fulfilled' ? Array.from(a.value.y.data as Float32Array) : (a.reason as Error).message)), [[2], 'a negative value', [6]]);
   });
 
   it('shares a run only between requests whose inputs agree on names, types and every dimension but the first', async () => {
@@ -135,7 +152,7 @@ describe('dynamic batching', function () {
       { b: tensor('float32', 6, [1, 3]) },
       { a: tensor('float32', 7, [1, 3, 1]) },
     ];
-    const answers = await Promise.all(requests.map((feeds) => batcher.submit(feeds)));
+    const answers = await Promise.all(requests.map((feeds) => submitted(batcher, feeds)));
     assert.deepEqual(runs.sort(), ['a:float32:[1,3,1]', 'a:float32:[1,3] b:float32:[1,3]', 'a:float32:[1,4]', 'a:float32:[3,3]', 'a:int32:[1,3]', 'b:float32:[1,3]']);
     assert.deepEqual(answers.map((a) => Array.from(a.y.data as Float32Array)), [[1], [2], [3, 3], [4], [5], [6], [7]]);
   });

@@ -30,6 +30,12 @@ export interface HostOptions {
   onAnswered?: (feeds: Readonly<Record<string, Tensor>>) => void;
 }
 
+/** A request's answer: the response (its JSON part) and the bytes of the outputs sent as binary, in order. */
+export interface Answer {
+  response: OipInferenceResponseHeader;
+  binary: Uint8Array[];
+}
+
 export interface ModelIdentity {
   name: string;
   version: string;
@@ -89,27 +95,47 @@ export class ModelHost {
 
   /** Answers a request with every output as JSON `data` (what in-process reference inference uses). */
   async infer(body: unknown, binaryInputs?: ReadonlyMap<object, Uint8Array>): Promise<OipInferenceResponse> {
-    return (await this.answer(body, binaryInputs, false)).response as OipInferenceResponse;
+    const { response } = await new Promise<Answer>((resolve, reject) => this.answer(body, binaryInputs, false, (error, answer) => (answer ? resolve(answer) : reject(error))));
+    return response as OipInferenceResponse;
   }
 
   /**
    * Answers a request as the server does: outputs the request asks for as binary (binary tensor data
    * extension) come back without `data`, with their bytes in `binary` in the order of those outputs.
    * `binaryInputs` holds the bytes of each binary input (by its object in the request's `inputs`).
+   * `done` hears of the answer or of the error (an OipError for the client's mistakes and failed runs),
+   * once. A callback, not a promise: this runs for every request.
    */
-  async answer(body: unknown, binaryInputs?: ReadonlyMap<object, Uint8Array>, binaryOutputs = true): Promise<{ response: OipInferenceResponseHeader; binary: Uint8Array[] }> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OipError(400, 'the request body must be a JSON object with "inputs"');
-    const request = body as { id?: unknown; inputs?: unknown; outputs?: unknown; parameters?: unknown };
-    if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
-    const feeds = this.feeds(request.inputs, binaryInputs);
-    const wanted = this.selectOutputs(request.outputs, binaryOutputDefault(request.parameters), binaryOutputs);
-    let results: Record<string, Tensor>;
+  answer(body: unknown, binaryInputs: ReadonlyMap<object, Uint8Array> | undefined, binaryOutputs: boolean, done: (error: unknown, answer?: Answer) => void): void {
+    let request: { id?: unknown; inputs?: unknown; outputs?: unknown; parameters?: unknown };
+    let feeds: Record<string, Tensor>;
+    let wanted: { info: TensorInfo; binary: boolean }[];
     try {
-      results = this.batcher ? await this.batcher.submit(feeds) : await this.runAll(feeds);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OipError(400, 'the request body must be a JSON object with "inputs"');
+      request = body as typeof request;
+      if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
+      feeds = this.feeds(request.inputs, binaryInputs);
+      wanted = this.selectOutputs(request.outputs, binaryOutputDefault(request.parameters), binaryOutputs);
     } catch (error) {
-      throw new OipError(500, `inference failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
+      return done(error);
     }
-    this.options.onAnswered?.(feeds);
+    const ran = (error: unknown, results?: Record<string, Tensor>) => {
+      if (!results) return done(new OipError(500, `inference failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`));
+      let answer: Answer;
+      try {
+        this.options.onAnswered?.(feeds);
+        answer = this.encode(request.id, wanted, results);
+      } catch (encodeError) {
+        return done(encodeError);
+      }
+      done(undefined, answer);
+    };
+    if (this.batcher) this.batcher.submit(feeds, ran);
+    else this.runAll(feeds).then((results) => ran(undefined, results), ran);
+  }
+
+  /** The response to a request with id `id` from its run's `results`: the outputs `wanted`, each as JSON or binary. */
+  private encode(id: unknown, wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): Answer {
     const binary: Uint8Array[] = [];
     const outputs = wanted.map(({ info, binary: asBinary }) => {
       const tensor = results[info.name] as Tensor;
@@ -122,7 +148,7 @@ export class ModelHost {
       return this.withClassNames(output, tensor);
     });
     const { name, version } = this.identity;
-    const response = typeof request.id === 'string' ? { model_name: name, model_version: version, id: request.id, outputs } : { model_name: name, model_version: version, outputs };
+    const response = typeof id === 'string' ? { model_name: name, model_version: version, id, outputs } : { model_name: name, model_version: version, outputs };
     return { response, binary };
   }
 

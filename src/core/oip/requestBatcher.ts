@@ -4,11 +4,13 @@ import { onnxRuntime } from '../model/onnxRuntime';
 type Feeds = Record<string, Tensor>;
 type Outputs = Record<string, Tensor>;
 
+/** Told a request's own outputs, or why its run failed; called once, and must not throw. */
+export type Answered = (error: unknown, outputs?: Outputs) => void;
+
 interface Pending {
   feeds: Feeds;
   rows: number;
-  resolve: (outputs: Outputs) => void;
-  reject: (error: unknown) => void;
+  answered: Answered;
 }
 
 export interface BatchingOptions {
@@ -42,18 +44,17 @@ export class RequestBatcher {
     private readonly options: BatchingOptions,
   ) {}
 
-  submit(feeds: Feeds): Promise<Outputs> {
+  /** Queues a request for a run; `answered` hears of its outputs. A callback, not a promise: this runs for every request. */
+  submit(feeds: Feeds, answered: Answered): void {
     let rows = 0;
     for (const name in feeds) {
       rows = feeds[name].dims[0];
       break;
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, rows, resolve, reject });
-      this.queuedRows += rows;
-      if (this.queuedRows >= this.options.maxRows) this.flush();
-      else this.schedule();
-    });
+    this.queue.push({ feeds, rows, answered });
+    this.queuedRows += rows;
+    if (this.queuedRows >= this.options.maxRows) this.flush();
+    else this.schedule();
   }
 
   private schedule(): void {
@@ -100,10 +101,7 @@ export class RequestBatcher {
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      await this.run(batch[0].feeds).then(batch[0].resolve, batch[0].reject);
-      return;
-    }
+    if (batch.length === 1) return this.runAlone(batch[0]);
     const total = batch.reduce((n, p) => n + p.rows, 0);
     const feeds: Feeds = {};
     const taken: [string, NumericData][] = [];
@@ -111,24 +109,34 @@ export class RequestBatcher {
       const tensors = batch.map((p) => p.feeds[name]);
       feeds[name] = concat(tensors, total, this.joinedArray(name, tensors[0], total, taken));
     }
+    let answers: Outputs[];
     try {
       const outputs = await this.run(feeds);
       let offset = 0;
-      for (const pending of batch) {
+      answers = batch.map((pending) => {
         const own: Outputs = {};
         for (const name in outputs) own[name] = rowsOf(outputs[name], total, offset, pending.rows);
-        pending.resolve(own);
         offset += pending.rows;
-      }
+        return own;
+      });
     } catch {
       // One bad request must not fail the others: run them one by one.
-      await Promise.all(batch.map((pending) => this.run(pending.feeds).then(pending.resolve, pending.reject)));
+      await Promise.all(batch.map((pending) => this.runAlone(pending)));
+      return;
     } finally {
       for (const [name, array] of taken) {
         const kept = this.spare.get(name);
         if (!kept || kept.length < array.length) this.spare.set(name, array);
       }
     }
+    batch.forEach((pending, i) => pending.answered(undefined, answers[i]));
+  }
+
+  private runAlone(pending: Pending): Promise<void> {
+    return this.run(pending.feeds).then(
+      (outputs) => pending.answered(undefined, outputs),
+      (error: unknown) => pending.answered(error),
+    );
   }
 
   /**
