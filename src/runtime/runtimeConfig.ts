@@ -8,11 +8,17 @@ import type { StartOptions } from './startServer';
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Most rows in one batched run unless MODELDEPLOY_MAX_BATCH or the image's metadata says otherwise. */
 export const DEFAULT_MAX_BATCH_ROWS = 64;
+
+/**
+ * How long after ready the server asks for SCHED_BATCH: `chrt` starts as a fork of the server, which
+ * holds the server's thread for about 10 ms, and it must not be the first probes' answers that wait.
+ */
+export const BATCH_SCHEDULING_DELAY_MS = 1000;
 // More threads than any machine it runs on has cores: a typo, not a setting.
 const MAX_MODEL_THREADS = 256;
 
 export interface RuntimeSettings extends StartOptions {
-  /** Whether the process asks for SCHED_BATCH once ready (see useBatchScheduling); only when it batches. */
+  /** Whether the process asks for SCHED_BATCH after ready (see useBatchScheduling); only when it batches. */
   batchScheduling: boolean;
 }
 

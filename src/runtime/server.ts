@@ -1,8 +1,7 @@
 import { PRODUCT_VERSION } from '../core/productVersion';
-import { useBatchScheduling } from './batchScheduling';
 import { bufferedLines } from './lineBuffer';
 import { log, writeStdout } from './jsonLog';
-import { runtimeConfig } from './runtimeConfig';
+import { BATCH_SCHEDULING_DELAY_MS, runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
 
 /** Milliseconds since the process started, for the start-up figures in the log. */
@@ -34,8 +33,13 @@ async function main(): Promise<void> {
   server.ready.then(
     ({ loadMs, warmUpMs }) => {
       log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } });
-      // Once ready, so that starting `chrt` never delays readiness.
-      if (config.batchScheduling) useBatchScheduling((reason) => log('info', `the server keeps the default scheduling policy: ${reason}`));
+      // A while after ready, so that starting `chrt` never delays the first answers, and loaded only
+      // then: child_process is a few milliseconds of every start.
+      if (config.batchScheduling) {
+        setTimeout(() => {
+          void import('./batchScheduling').then(({ useBatchScheduling }) => useBatchScheduling((reason) => log('info', `the server keeps the default scheduling policy: ${reason}`)));
+        }, BATCH_SCHEDULING_DELAY_MS).unref();
+      }
     },
     (error: Error) => {
       log('error', `the model cannot be served: ${error.message}`);
