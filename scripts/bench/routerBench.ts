@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { BenchRow } from './benchTable';
 import { median, REPO } from './measure';
 import { withCpu } from './processCpu';
-import { BATCH_POLICY, DURATION_S, firstDigit, get, load, ROUNDS, runtime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
+import { BATCH_POLICY, DURATION_S, firstDigit, get, load, ROUNDS, startRuntime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
 
 export interface BenchRouter {
   child: ChildProcess;
@@ -66,8 +66,7 @@ async function routerRow(served: RoutedModel): Promise<BenchRow> {
   const routerPort = port + 1;
   const bareProxyPort = port + 3;
   const headers = { 'content-type': 'application/json' };
-  const [args, env] = runtime(served.model, served.name, port);
-  const server = await startServer(args, env, port, '/v2/health/ready');
+  const server = await startRuntime(served.model, served.name, port);
   const children = [server];
   try {
     const router = (await startBenchRouter(port, routerPort)).child;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
-import { DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
+import { BATCH_SCHEDULING_DELAY_MS, DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
 import { REPO, median } from './measure';
@@ -162,7 +162,32 @@ async function againstReferences<K extends string>(ours: Served, references: Rec
   };
 }
 
-export const runtime = (model: string, name: string, port: number): [string[], Record<string, string>] => [[path.join(REPO, 'dist', 'runtime.js')], { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' }];
+/**
+ * The model server on the server core, once it is ready and, where it can, has put itself under
+ * SCHED_BATCH (which it asks for a while after ready), so that no turn measures it before.
+ */
+export async function startRuntime(model: string, name: string, port: number): Promise<ChildProcess> {
+  const env = { MODELDEPLOY_MODEL: model, MODELDEPLOY_NAME: name, MODELDEPLOY_PORT: String(port), MODELDEPLOY_HOST: '127.0.0.1' };
+  const child = await startServer([path.join(REPO, 'dist', 'runtime.js')], env, port, '/v2/health/ready');
+  const deadline = Date.now() + BATCH_SCHEDULING_DELAY_MS + 10_000;
+  while (BATCH_POLICY && schedulingPolicy(child.pid!) !== SCHED_BATCH) {
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server on port ${port} did not put itself under SCHED_BATCH`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return child;
+}
+
+/** Linux's number for SCHED_BATCH. */
+const SCHED_BATCH = 3;
+
+/** A process's scheduling policy: the 41st field of /proc/PID/stat, after the command name in parentheses. */
+function schedulingPolicy(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+}
 
 export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
 
@@ -182,8 +207,7 @@ async function tinyModelRow(): Promise<BenchRow> {
   const port = 19_101;
   const body = fs.readFileSync(path.join(REPO, 'examples', 'iris', 'sample.json'));
   const headers = { 'content-type': 'application/json' };
-  const [args, env] = runtime(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'), 'iris', port);
-  const server = await startServer(args, env, port, '/v2/health/ready');
+  const server = await startRuntime(path.join(REPO, 'examples', 'iris', 'model', 'iris-v2.onnx'), 'iris', port);
   const children = [server];
   try {
     const infer = `http://127.0.0.1:${port}/v2/models/iris/infer`;
@@ -214,8 +238,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
   const binary = format === 'binary' ? encodeBinaryRequest(request) : undefined;
   const body = binary ? binary.body : Buffer.from(JSON.stringify(request));
   const headers: Record<string, string> = binary ? { 'content-type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: String(binary.headerLength) } : { 'content-type': 'application/json' };
-  const [args, env] = runtime(model, 'mnist', port);
-  const server = await startServer(args, env, port, '/v2/health/ready');
+  const server = await startRuntime(model, 'mnist', port);
   const children = [server];
   try {
     const url = `http://127.0.0.1:${port}`;

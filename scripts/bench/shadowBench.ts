@@ -3,7 +3,7 @@ import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
 import type { BenchRow } from './benchTable';
 import { median } from './measure';
 import { startBenchRouter } from './routerBench';
-import { DURATION_S, firstDigit, get, paced, ROUNDS, runtime, startServer, where, withFreeBatchMnist, type Load } from './servingBench';
+import { DURATION_S, firstDigit, get, paced, ROUNDS, startRuntime, where, withFreeBatchMnist, type Load } from './servingBench';
 
 /** A steady rate a laptop's environment sees, well under what the router and the model serve flat out. */
 const RATE = 100;
@@ -21,8 +21,7 @@ export async function shadowBench(): Promise<BenchRow> {
     const children = [];
     try {
       for (const port of [activePort, shadowPort]) {
-        const [args, env] = runtime(model, 'mnist', port);
-        children.push(await startServer(args, env, port, '/v2/health/ready'));
+        children.push(await startRuntime(model, 'mnist', port));
       }
       const router = await startBenchRouter(activePort, routerPort);
       children.push(router.child);
