@@ -128,6 +128,21 @@ describe('dynamic batching', function () {
     assert.deepEqual(answers.map((a) => (a.status === 'fulfilled' ? Array.from(a.value.y.data as Float32Array) : (a.reason as Error).message)), [[2], 'a negative value', [6]]);
   });
 
+  it('answers a request of no rows beside others, each as unbatched, and keeps serving', async () => {
+    const ort = onnxRuntime();
+    const session = await ort.InferenceSession.create(IRIS);
+    const batcher = new RequestBatcher((feeds) => session.run(feeds), { windowMs: 0, maxRows: 64 });
+    const rows = (values: number[][]) => new ort.Tensor('float32', Float32Array.from(values.flat()), [values.length, 4]);
+    const requests = [rows([]), rows([[5, 3, 1.4, 0.2]]), rows([[6.3, 2.5, 5, 1.9], [5.9, 3, 4.2, 1.5]])];
+    const answers = await Promise.all(requests.map((float_input) => submitted(batcher, { float_input })));
+    for (const [i, answer] of answers.entries()) {
+      const alone = await session.run({ float_input: requests[i] });
+      assert.deepEqual(answer.probabilities.dims, alone.probabilities.dims, `request ${i}`);
+      assert.deepEqual(Array.from(answer.probabilities.data as Float32Array), Array.from(alone.probabilities.data as Float32Array), `request ${i}`);
+    }
+    await session.release();
+  });
+
   it('shares a run only between requests whose inputs agree on names, types and every dimension but the first', async () => {
     // The run records what it was given and answers each row with its own first value, so that a request
     // answered with another's rows shows.

@@ -103,14 +103,15 @@ export class RequestBatcher {
   private async runBatch(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return this.runAlone(batch[0]);
     const total = batch.reduce((n, p) => n + p.rows, 0);
-    const feeds: Feeds = {};
     const taken: [string, NumericData][] = [];
-    for (const name in batch[0].feeds) {
-      const tensors = batch.map((p) => p.feeds[name]);
-      feeds[name] = concat(tensors, total, this.joinedArray(name, tensors[0], total, taken));
-    }
     let answers: Outputs[];
     try {
+      // Inside the try: a batch that cannot be joined (a request of no rows) is run one request at a time too.
+      const feeds: Feeds = {};
+      for (const name in batch[0].feeds) {
+        const tensors = batch.map((p) => p.feeds[name]);
+        feeds[name] = concat(tensors, total, this.joinedArray(name, tensors[0], total, taken));
+      }
       const outputs = await this.run(feeds);
       let offset = 0;
       answers = batch.map((pending) => {
