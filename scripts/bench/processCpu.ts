@@ -1,10 +1,17 @@
 import * as fs from 'node:fs';
 
+/**
+ * The fields of /proc/<pid>/stat after the command name, from the third (state) on: the name sits in
+ * parentheses and may hold spaces, so the fields are counted after it.
+ */
+export function statFields(pid: number | string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU time a process has used, in microseconds, every thread included (Linux: utime + stime of /proc/<pid>/stat, in ticks of 10 ms). */
 export function cpuMicros(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name sits in parentheses and may hold spaces: the fields are counted after it.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 

@@ -10,7 +10,7 @@ import { BATCH_SCHEDULING_DELAY_MS, DEFAULT_MAX_BATCH_ROWS } from '../../src/run
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
 import { REPO, median } from './measure';
-import { withCpu, type LoadCpu } from './processCpu';
+import { statFields, withCpu, type LoadCpu } from './processCpu';
 
 const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 export const DURATION_S = 3;
@@ -183,11 +183,8 @@ export async function startRuntime(model: string, name: string, port: number): P
 /** Linux's number for SCHED_BATCH. */
 const SCHED_BATCH = 3;
 
-/** A process's scheduling policy: the 41st field of /proc/PID/stat, after the command name in parentheses. */
-function schedulingPolicy(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-}
+/** A process's scheduling policy: the 41st field of /proc/PID/stat. */
+const schedulingPolicy = (pid: number) => Number(statFields(pid)[38]);
 
 export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
 

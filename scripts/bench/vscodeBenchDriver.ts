@@ -10,6 +10,7 @@ import { localContainerLabels } from '../../src/core/container/localContainers';
 import { hardenedSpec } from '../../src/core/container/runContainer';
 import { CONTAINER_PORT } from '../../src/core/packaging/runtimeMetadata';
 import { loadProject } from '../../src/core/project/loadProject';
+import { statFields } from './processCpu';
 import { expand, modelDeployIcon, rowAt, runCommand, treeRow } from '../../test/ui/workbench';
 
 export interface VscodeBenchFigures {
@@ -29,9 +30,8 @@ function descendants(root: number): number[] {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // The command name sits in parentheses and may hold spaces: the parent pid is the second field after it.
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      // The parent pid is the second field after the command name.
+      parentOf.set(Number(entry), Number(statFields(entry)[1]));
     } catch {
       // gone meanwhile
     }
