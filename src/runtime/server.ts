@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     ({ loadMs, warmUpMs }) => {
       log('info', 'ready', { model: config.identity.name, startMs: { ready: sinceStart(), modelLoad: Math.round(loadMs), warmUp: Math.round(warmUpMs) } });
       // A while after ready, so that starting `chrt` never delays the first answers, and loaded only
-      // then: child_process is a few milliseconds of every start.
+      // then: loading child_process is about a millisecond of every start.
       if (config.batchScheduling) {
         setTimeout(() => {
           void import('./batchScheduling').then(({ useBatchScheduling }) => useBatchScheduling((reason) => log('info', `the server keeps the default scheduling policy: ${reason}`)));
