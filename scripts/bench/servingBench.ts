@@ -116,11 +116,14 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
 }
 
 /**
- * Runs each of `turns` in turn, ROUNDS times over (so a drift in the machine's speed hits them all), and
- * keeps the run with the median rate of each, with the errors of all its runs and the runs themselves.
+ * Runs each of `turns` once unmeasured, to warm it up, then in turn, ROUNDS times over (so a drift in the
+ * machine's speed hits them all), and keeps the run with the median rate of each, with the errors of all
+ * its runs and the runs themselves. The warm-up turn is every server's first seconds under load, when V8
+ * compiles its hot code and grows its heap: a steady rate is what the rows compare.
  */
 export async function takeTurns<K extends string, T extends Load>(turns: Record<K, () => Promise<T>>): Promise<Record<K, T & { runs: T[] }>> {
   const names = Object.keys(turns) as K[];
+  for (const name of names) await turns[name]();
   const runs = new Map<K, T[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs.get(name)!.push(await turns[name]());
   const picked = {} as Record<K, T & { runs: T[] }>;
@@ -131,6 +134,9 @@ export async function takeTurns<K extends string, T extends Load>(turns: Record<
   }
   return picked;
 }
+
+/** How the serving rows' ratio is taken (BenchRow.ratio). */
+const PAIRED = "the ratio the median of the rounds' own ratios, each ours over the reference's turn just before it";
 
 /** A server process under test: the process whose CPU time is counted, and the URL the load goes to. */
 type Served = [ChildProcess, string];
@@ -153,10 +159,13 @@ async function againstReferences<K extends string>(ours: Served, references: Rec
   const share = (n: number) => n.toFixed(2);
   const served = picked.ours;
   const capacity = Object.fromEntries(names.map((name) => [name, capacityOf(picked[name].runs)])) as Record<K, number>;
+  // Each round's served rate over the reference's capacity in the turn just before: a pair seconds apart.
+  const pairedRatio = (name: K) => median(served.runs.map((run, round) => run.perSecond / capacityOf([picked[name].runs[round]])));
   const noteOf = (name: K) => `${name} ${Math.round(capacity[name])} req/s per CPU-second (its median turn served ${Math.round(picked[name].perSecond)} req/s, its server busy ${share(picked[name].busy[0])} of a core, ${Math.round(1e6 / capacity[name])} µs of CPU per request)`;
   return {
     ours: served,
     capacity,
+    pairedRatio,
     picked,
     note: `${names.map(noteOf).join('; ')}; ours busy ${share(served.busy[0])}, ${Math.round(served.cpu[0])} µs of CPU per request`,
   };
@@ -209,15 +218,16 @@ async function tinyModelRow(): Promise<BenchRow> {
   try {
     const infer = `http://127.0.0.1:${port}/v2/models/iris/infer`;
     children.push(await bareServer(port + 1, (await get(infer, body, headers)).body, 'application/json'));
-    const { ours, capacity, note, picked } = await againstReferences([server, infer], { A: [children[1], `http://127.0.0.1:${port + 1}/`] }, 32, body, headers);
+    const { ours, capacity, pairedRatio, note, picked } = await againstReferences([server, infer], { A: [children[1], `http://127.0.0.1:${port + 1}/`] }, 32, body, headers);
     const reference = picked.A;
     return {
       name: 'serve iris (tiny model), 32 connections',
       ours: ours.perSecond,
       reference: capacity.A,
+      ratio: pairedRatio('A'),
       unit: 'req/s',
       goalRatio: 0.5,
-      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
+      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s after a warm-up turn each, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.A).toFixed(2)}); p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -245,7 +255,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
     children.push(await bareServer(port + 1, answer.body, contentType));
     children.push(await startServer([path.join(__dirname, 'combinedServer.js'), model, 'Input3', '[1,28,28]', String(port + 2), answer.body.toString('base64'), contentType], {}, port + 2, '/', true));
     const references = { A: [children[1], `http://127.0.0.1:${port + 1}/`], C: [children[2], `http://127.0.0.1:${port + 2}/`] } satisfies Record<string, Served>;
-    const { ours, capacity, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
+    const { ours, capacity, pairedRatio, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
     const batch = Math.max(1, Math.round(await meanBatchSize(url)));
     const combinedBatch = (JSON.parse((await get(`http://127.0.0.1:${port + 2}/`)).body.toString()) as { meanBatch: number }).meanBatch;
     const model1 = await childResult<{ perSecond: number }>(SERVER_CORE, [path.join(__dirname, 'inferenceRate.js'), model, 'Input3', String(batch), '[1,28,28]', String(DURATION_S)]);
@@ -255,9 +265,10 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
       name: `serve MNIST (free batch), 64 connections, 1 image per ${format} request`,
       ours: ours.perSecond,
       reference: capacity.C,
+      ratio: pairedRatio('C'),
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s after a warm-up turn each, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.C).toFixed(2)}); served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

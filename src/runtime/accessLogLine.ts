@@ -1,3 +1,4 @@
+import { jsonString } from '../core/oip/jsonString';
 import { logTime } from './logTime';
 
 /**
@@ -6,6 +7,6 @@ import { logTime } from './logTime';
  */
 export function accessLogLine(method: string | undefined, path: string, status: number, ms: number, bytes: number): string {
   // No method (which a server's request always has) leaves the key out, as JSON.stringify does with undefined.
-  const methodField = method === undefined ? '' : `"method":${JSON.stringify(method)},`;
-  return `{"time":"${logTime()}",${methodField}"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"bytes":${bytes}}`;
+  const methodField = method === undefined ? '' : `"method":${jsonString(method)},`;
+  return `{"time":"${logTime()}",${methodField}"path":${jsonString(path)},"status":${status},"ms":${ms},"bytes":${bytes}}`;
 }

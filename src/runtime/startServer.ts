@@ -34,11 +34,11 @@ export async function startServer(options: StartOptions): Promise<ModelServer> {
   const ready = ModelHost.load(options.modelFile, options.identity, {
     threads: options.threads,
     batching: options.batching,
-    onRun: (rows) => http.metrics.batchSize.observe(rows),
+    onRun: (rows) => http.metrics.ran(rows),
     onAnswered: inputBins && ((feeds) => inputBins.countFeeds(feeds)),
   }).then((loaded) => {
     host = loaded;
-    http.metrics.modelLoad.set((loaded.loadMs + loaded.warmUpMs) / 1000);
+    http.metrics.modelLoaded((loaded.loadMs + loaded.warmUpMs) / 1000);
     return { loadMs: loaded.loadMs, warmUpMs: loaded.warmUpMs };
   });
   ready.catch(() => undefined); // the caller decides what a failed load means

@@ -20,9 +20,18 @@ describe('the inference response writer', () => {
   });
 
   it('writes the bytes toJson writes for any response of JSON values', () => {
-    const value = fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string(), fc.constant(undefined), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }));
-    const output = fc.dictionary(fc.oneof(fc.constantFrom('name', 'shape', 'datatype', 'data', 'parameters'), fc.string()), fc.oneof(value, fc.array(value), fc.dictionary(fc.string(), value)));
-    const response = fc.record({ model_name: fc.string(), model_version: fc.option(fc.string(), { nil: undefined }), id: fc.option(fc.string(), { nil: undefined }), outputs: fc.array(output, { maxLength: 4 }) });
+    const text = fc.string({ unit: 'binary' });
+    const value = fc.oneof(fc.double(), fc.integer(), fc.boolean(), text, fc.constant(undefined), fc.constant(null), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }));
+    // Objects nested in an output (its parameters), also without a prototype, with a toJSON, or holding functions.
+    const nested = fc.oneof(
+      fc.dictionary(text, value),
+      fc.dictionary(text, value).map((entries) => Object.assign(Object.create(null) as object, entries)),
+      fc.dictionary(text, value).map((entries) => ({ ...entries, toJSON: () => 'replaced' })),
+      fc.dictionary(text, value).map((entries) => ({ ...entries, run: () => 1 })),
+      fc.date({ noInvalidDate: true }),
+    );
+    const output = fc.dictionary(fc.oneof(fc.constantFrom('name', 'shape', 'datatype', 'data', 'parameters'), text), fc.oneof(value, fc.array(value), nested, fc.dictionary(text, nested)));
+    const response = fc.record({ model_name: text, model_version: fc.option(text, { nil: undefined }), id: fc.option(text, { nil: undefined }), outputs: fc.array(output, { maxLength: 4 }) });
     fc.assert(fc.property(response, (r) => inferenceResponseJson(r as unknown as OipInferenceResponseHeader) === toJson(r)), { numRuns: 500 });
   });
 });

@@ -8,6 +8,7 @@
  * One implementation of each direction, shared by the runtime (reads requests, writes responses) and the
  * predict client (writes requests, reads responses).
  */
+import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
 import { jsonValuesOf, typedDataFromValues, type TensorData } from './tensorValues';
@@ -84,7 +85,9 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string, list: 'i
   if (jsonLength > body.length) throw bad(`the ${INFERENCE_HEADER_CONTENT_LENGTH} header says the JSON part has ${jsonLength} bytes, but the whole body has only ${body.length}`);
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(body.buffer, body.byteOffset, jsonLength).toString('utf8'));
+    // The request scanner: faster than JSON.parse on the header, and the inputs sent as JSON numbers
+    // beside binary ones come as typed arrays, as in a JSON request (with the same terms: see it).
+    header = parseInferenceRequestJson(Buffer.from(body.buffer, body.byteOffset, jsonLength));
   } catch (error) {
     throw bad(`the JSON part of the body (its first ${jsonLength} bytes, per ${INFERENCE_HEADER_CONTENT_LENGTH}) is not valid JSON: ${(error as Error).message}`);
   }

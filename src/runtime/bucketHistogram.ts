@@ -1,7 +1,7 @@
 import type { Metric, Registry } from 'prom-client';
 
 /** One label value's observations: counts per bucket (not cumulative), their sum and count. */
-export interface LatencySeries {
+export interface HistogramSeries {
   readonly label: string;
   readonly buckets: Float64Array;
   sum: number;
@@ -26,33 +26,40 @@ interface Exported {
 }
 
 /**
- * A Prometheus histogram with one label, read by prom-client's registry exactly as its own Histogram is
- * (the same lines and JSON): prom-client's observe converts, checks and hashes the labels on every call,
- * and latencies are observed for every request. Observations go to a series taken once per label value.
+ * A Prometheus histogram with one label or none, read by prom-client's registry exactly as its own
+ * Histogram is (the same lines and JSON), and made without prom-client: prom-client's observe converts,
+ * checks and hashes the labels on every call, and the server observes every request and every run, long
+ * before anyone scrapes. Observations go to a series taken once per label value; without a label, to the
+ * one series there is from the start, as in prom-client.
  */
-export class LatencyHistogram {
+export class BucketHistogram {
   readonly type = 'histogram' as const;
   readonly aggregator = 'sum' as const;
-  private readonly series = new Map<string, LatencySeries>();
+  private readonly series = new Map<string, HistogramSeries>();
 
+  /** `labelName` undefined: a histogram without labels. */
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly labelName: string,
+    private readonly labelName: string | undefined,
     private readonly upperBounds: number[],
-    registry: Registry,
   ) {
+    if (labelName === undefined) this.seriesOf('');
+  }
+
+  /** Lets `registry` read this histogram. */
+  registerIn(registry: Registry): void {
     registry.registerMetric(this as unknown as Metric);
   }
 
-  /** The series of one label value, made on first use. */
-  seriesOf(label: string): LatencySeries {
+  /** The series of one label value (of the histogram without labels: ''), made on first use. */
+  seriesOf(label: string): HistogramSeries {
     let series = this.series.get(label);
     if (!series) this.series.set(label, (series = { label, buckets: new Float64Array(this.upperBounds.length), sum: 0, count: 0 }));
     return series;
   }
 
-  observe(series: LatencySeries, value: number): void {
+  observe(series: HistogramSeries, value: number): void {
     const bounds = this.upperBounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= bounds[i]) {
@@ -68,7 +75,7 @@ export class LatencyHistogram {
   getForPromString(): Exported {
     const values: ExportedValue[] = [];
     for (const series of this.series.values()) {
-      const shared = { [this.labelName]: series.label };
+      const shared = this.labelName === undefined ? {} : { [this.labelName]: series.label };
       let cumulative = 0;
       for (let i = 0; i < this.upperBounds.length; i++) {
         cumulative += series.buckets[i];
@@ -89,6 +96,7 @@ export class LatencyHistogram {
     return { ...data, values: data.values.map(({ labels, sharedLabels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } })) };
   }
 
+  /** Forgets every series, as prom-client's reset does (the one of a histogram without labels too). */
   reset(): void {
     this.series.clear();
   }
