@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
+import { RUNTIME_ENVIRONMENT } from '../../src/core/packaging/dockerfile';
 import { BATCH_SCHEDULING_DELAY_MS, DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
@@ -51,11 +52,17 @@ function pinned(core: number, args: string[], batchPolicy = false): [string, str
   return PINNED ? ['taskset', ['-c', String(core), ...command]] : [command[0], command.slice(1)];
 }
 
+/**
+ * The environment of a process on the server core: the one the runtime image gives the model server (its
+ * malloc settings among others), for ours and for every reference in its place alike.
+ */
+const serverEnvironment = (env: Record<string, string> = {}) => ({ ...process.env, ...RUNTIME_ENVIRONMENT, ...env });
+
 /** One JSON line from a child process (the load generator, the in-process inference rate). */
 function childResult<T>(core: number, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const [command, argv] = pinned(core, args);
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, argv, { env: core === SERVER_CORE ? serverEnvironment() : process.env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -81,7 +88,7 @@ export function paced(url: string, ratePerSecond: number, body: Buffer, headers:
  */
 export async function startServer(args: string[], env: Record<string, string>, port: number, readyPath: string, batchPolicy = false): Promise<ChildProcess> {
   const [command, argv] = pinned(SERVER_CORE, args, batchPolicy);
-  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(command, argv, { env: serverEnvironment(env), stdio: 'ignore' });
   const deadline = Date.now() + 20_000;
   while ((await get(`http://127.0.0.1:${port}${readyPath}`)).status !== 200) {
     if (Date.now() > deadline) {
@@ -195,7 +202,10 @@ const SCHED_BATCH = 3;
 /** A process's scheduling policy: the 41st field of /proc/PID/stat. */
 const schedulingPolicy = (pid: number) => Number(statFields(pid)[38]);
 
-export const where = () => (PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores');
+const environment = Object.entries(RUNTIME_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ');
+
+export const where = () =>
+  `${PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores'}; every server with the runtime image's environment (${environment})`;
 
 /** The scheduling policies of a row whose references stand in for the model server. */
 const policies = () => (BATCH_POLICY ? 'ours under SCHED_BATCH, as it puts itself once ready, and so are the references in its place' : 'no SCHED_BATCH here (no chrt): every server under the default policy');
