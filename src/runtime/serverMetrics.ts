@@ -97,20 +97,14 @@ export class ServerMetrics {
         }
       },
     });
+    // A gauge that reads its value from this object whenever it is scraped.
+    const gauge = (name: string, help: string, read: () => number) => {
+      const made: InstanceType<typeof Gauge> = new Gauge({ name, help, registers: [registry], collect: () => made.set(read()) });
+    };
     this.latency.registerIn(registry);
-    const inFlight: InstanceType<typeof Gauge> = new Gauge({
-      name: 'modeldeploy_requests_in_flight',
-      help: 'Requests being served now.',
-      registers: [registry],
-      collect: () => inFlight.set(this.inFlightNow),
-    });
+    gauge('modeldeploy_requests_in_flight', 'Requests being served now.', () => this.inFlightNow);
     this.batchSizes.registerIn(registry);
-    const modelLoad: InstanceType<typeof Gauge> = new Gauge({
-      name: 'modeldeploy_model_load_seconds',
-      help: 'Time to load the model and make the warm-up run.',
-      registers: [registry],
-      collect: () => modelLoad.set(this.modelLoadSeconds),
-    });
+    gauge('modeldeploy_model_load_seconds', 'Time to load the model and make the warm-up run.', () => this.modelLoadSeconds);
     if (this.inputBins) this.registerInputBins(registry, this.inputBins);
     return registry;
   }
