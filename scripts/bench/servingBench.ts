@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encodeBinaryRequest, INFERENCE_HEADER_CONTENT_LENGTH } from '../../src/core/oip/binaryTensors';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
-import { RUNTIME_ENVIRONMENT } from '../../src/core/packaging/dockerfile';
+import { RUNTIME_ENVIRONMENT, RUNTIME_ENVIRONMENT_ASSIGNMENTS } from '../../src/core/packaging/dockerfile';
 import { BATCH_SCHEDULING_DELAY_MS, DEFAULT_MAX_BATCH_ROWS } from '../../src/runtime/runtimeConfig';
 import type { BenchRow } from './benchTable';
 import { writeFreeBatchMnist } from './freeBatchMnist';
@@ -148,8 +148,11 @@ const PAIRED = "the ratio the median of the rounds' own ratios, each ours over t
 /** A server process under test: the process whose CPU time is counted, and the URL the load goes to. */
 type Served = [ChildProcess, string];
 
-/** A server's capacity on its core: requests per CPU-second of its process, the median over its turns. */
-const capacityOf = (turns: (Load & LoadCpu)[]) => median(turns.map((t) => 1e6 / t.cpu[0]));
+/** A server's capacity on its core in one turn: requests per CPU-second of its process. */
+const turnCapacity = (turn: Load & LoadCpu) => 1e6 / turn.cpu[0];
+
+/** A server's capacity on its core: the median over its turns. */
+const capacityOf = (turns: (Load & LoadCpu)[]) => median(turns.map(turnCapacity));
 
 /**
  * Ours and the reference servers in turns (takeTurns), each turn with what its server spent on it. A
@@ -167,7 +170,7 @@ async function againstReferences<K extends string>(ours: Served, references: Rec
   const served = picked.ours;
   const capacity = Object.fromEntries(names.map((name) => [name, capacityOf(picked[name].runs)])) as Record<K, number>;
   // Each round's served rate over the reference's capacity in the turn just before: a pair seconds apart.
-  const pairedRatio = (name: K) => median(served.runs.map((run, round) => run.perSecond / capacityOf([picked[name].runs[round]])));
+  const pairedRatio = (name: K) => median(served.runs.map((run, round) => run.perSecond / turnCapacity(picked[name].runs[round])));
   const noteOf = (name: K) => `${name} ${Math.round(capacity[name])} req/s per CPU-second (its median turn served ${Math.round(picked[name].perSecond)} req/s, its server busy ${share(picked[name].busy[0])} of a core, ${Math.round(1e6 / capacity[name])} µs of CPU per request)`;
   return {
     ours: served,
@@ -202,10 +205,8 @@ const SCHED_BATCH = 3;
 /** A process's scheduling policy: the 41st field of /proc/PID/stat. */
 const schedulingPolicy = (pid: number) => Number(statFields(pid)[38]);
 
-const environment = Object.entries(RUNTIME_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ');
-
 export const where = () =>
-  `${PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores'}; every server with the runtime image's environment (${environment})`;
+  `${PINNED ? `load generator on core ${LOAD_CORE}, servers on core ${SERVER_CORE} (taskset)` : 'NOT pinned (no taskset or one core): load generator and server share the cores'}; every server with the runtime image's environment (${RUNTIME_ENVIRONMENT_ASSIGNMENTS})`;
 
 /** The scheduling policies of a row whose references stand in for the model server. */
 const policies = () => (BATCH_POLICY ? 'ours under SCHED_BATCH, as it puts itself once ready, and so are the references in its place' : 'no SCHED_BATCH here (no chrt): every server under the default policy');

@@ -61,7 +61,7 @@ function objectJson(object: Record<string, unknown>, isResponse: boolean): strin
     // Left out, as JSON.stringify leaves them out of an object.
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     if (text.length > 1) text += ',';
-    text += `${QUOTED_KEYS.get(key) ?? JSON.stringify(key)}:${isResponse && key === 'outputs' ? outputsJson(value as Record<string, unknown>[]) : valueJson(value)}`;
+    text += `${QUOTED_KEYS.get(key) ?? jsonString(key)}:${isResponse && key === 'outputs' ? outputsJson(value as Record<string, unknown>[]) : valueJson(value)}`;
   }
   return `${text}}`;
 }

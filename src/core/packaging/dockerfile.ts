@@ -16,6 +16,11 @@ export const RUNTIME_BUILD_ARG = 'MODELDEPLOY_RUNTIME';
  */
 export const RUNTIME_ENVIRONMENT: Readonly<Record<string, string>> = { NODE_ENV: 'production', ORT_DISABLE_TELEMETRY: '1', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
 
+/** RUNTIME_ENVIRONMENT as `NAME=value` assignments, space-separated, as an ENV instruction takes them. */
+export const RUNTIME_ENVIRONMENT_ASSIGNMENTS = Object.entries(RUNTIME_ENVIRONMENT)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
+
 /**
  * The runtime image: the base, then one layer with the model server and onnxruntime for the target
  * platform. Settings that make no layer come first. Built once per base, platform and runtime, and
@@ -26,7 +31,7 @@ export function generateRuntimeDockerfile(baseImage: string): string {
   const { intervalS, timeoutS, startPeriodS, retries } = HEALTH_TIMING;
   return [
     `FROM ${baseImage}`,
-    `ENV ${Object.entries(RUNTIME_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ')} MODELDEPLOY_METADATA=${IMAGE_ROOT}/runtime.json`,
+    `ENV ${RUNTIME_ENVIRONMENT_ASSIGNMENTS} MODELDEPLOY_METADATA=${IMAGE_ROOT}/runtime.json`,
     `WORKDIR ${IMAGE_ROOT}`,
     'USER 1000:1000',
     `EXPOSE ${CONTAINER_PORT}`,
