@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
+import type { TensorInfo } from '../../src/core/model/modelInfo';
+import { decodeInput } from '../../src/core/oip/decodeInput';
+import { parseInferenceRequestJson } from '../../src/core/oip/inferenceRequestJson';
 import { RequestBatcher } from '../../src/core/oip/requestBatcher';
+import type { InputArrays } from '../../src/core/oip/tensorValues';
 import { SHARED_DATA } from '../support/projectFixture';
 import { IRIS, serve as serveModel } from '../support/servingFixture';
 
@@ -170,6 +174,127 @@ describe('dynamic batching', function () {
     const answers = await Promise.all(requests.map((feeds) => submitted(batcher, feeds)));
     assert.deepEqual(runs.sort(), ['a:float32:[1,3,1]', 'a:float32:[1,3] b:float32:[1,3]', 'a:float32:[1,4]', 'a:float32:[3,3]', 'a:int32:[1,3]', 'b:float32:[1,3]']);
     assert.deepEqual(answers.map((a) => Array.from(a.y.data as Float32Array)), [[1], [2], [3, 3], [4], [5], [6], [7]]);
+  });
+
+  describe("requests written into the next batch's memory (InputArrays)", () => {
+    /** A batcher whose run records each batch's values (when it starts and when it ends) and answers every row with its sum. */
+    function recordingBatcher(delayMs = 0) {
+      const ort = onnxRuntime();
+      const runs: { data: Float32Array; atStart: number[]; atEnd: number[] }[] = [];
+      const batcher = new RequestBatcher(async (feeds) => {
+        const data = feeds.x.data as Float32Array;
+        const run = { data, atStart: Array.from(data), atEnd: [] as number[] };
+        runs.push(run);
+        if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        run.atEnd = Array.from(data);
+        const rows = feeds.x.dims[0];
+        const width = data.length / Math.max(rows, 1);
+        return { sum: new ort.Tensor('float32', Float32Array.from({ length: rows }, (_, r) => data.subarray(r * width, (r + 1) * width).reduce((a, b) => a + b, 0)), [rows, 1]) };
+      }, { windowMs: 0, maxRows: 64 });
+      /** The feeds of a request of `rows` rows of three values (`value`, `value` + 1, `value` + 2), written where the batcher says, or into an array of their own. */
+      const written = (value: number, rows = 1, staged = true) => {
+        const values = Array.from({ length: rows * 3 }, (_, i) => value + (i % 3));
+        const array = (staged ? batcher.array('x', Float32Array, values.length) : undefined) ?? new Float32Array(values.length);
+        array.set(values);
+        return { x: new ort.Tensor('float32', array, [rows, 3]) };
+      };
+      /** A request written and submitted at once, as the model host does. */
+      const send = (value: number, rows = 1, staged = true) => {
+        const feeds = written(value, rows, staged);
+        return { feeds, answer: submitted(batcher, feeds) };
+      };
+      const sums = async (sent: { answer: Promise<Record<string, Tensor>> }[]) => (await Promise.all(sent.map((s) => s.answer))).map((a) => Array.from(a.sum.data as Float32Array));
+      const bufferOf = (sent: { feeds: Record<string, Tensor> }) => (sent.feeds.x.data as Float32Array).buffer;
+      return { runs, written, send, sums, bufferOf, batcher };
+    }
+
+    it('runs a batch of such requests on that memory, without copying it, and answers each with its own rows', async () => {
+      const { runs, send, sums, bufferOf } = recordingBatcher();
+      const sent = [send(1), send(10, 2), send(100)];
+      assert.deepEqual(await sums(sent), [[6], [33, 33], [303]]);
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0].data.buffer, bufferOf(sent[2]), 'the run read the memory the requests were written to');
+      assert.deepEqual(runs[0].atStart, [1, 2, 3, 10, 11, 12, 10, 11, 12, 100, 101, 102]);
+    });
+
+    it('keeps the values of a batch in flight while the requests after it are written, into the other memory', async () => {
+      const { runs, send, sums, bufferOf } = recordingBatcher(30);
+      const first = [send(1), send(2)];
+      // Written and queued while the first batch runs (its run waits 30 ms).
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = [send(7), send(8), send(9)];
+      assert.deepEqual(await sums([...first, ...second]), [[6], [9], [24], [27], [30]]);
+      assert.equal(runs.length, 2);
+      assert.deepEqual(runs[0].atStart, [1, 2, 3, 2, 3, 4]);
+      assert.deepEqual(runs[0].atEnd, runs[0].atStart, 'nothing wrote over the batch in flight');
+      assert.equal(runs[1].data.buffer, bufferOf(second[2]));
+      assert.notEqual(runs[1].data.buffer, runs[0].data.buffer);
+      assert.deepEqual(runs[1].atStart, [7, 8, 9, 8, 9, 10, 9, 10, 11]);
+      // The first batch's memory is written again once that batch is over.
+      const third = [send(20), send(30)];
+      assert.deepEqual(await sums(third), [[63], [93]]);
+      assert.equal(runs[2].data.buffer, runs[0].data.buffer);
+      assert.deepEqual(runs[2].atStart, [20, 21, 22, 30, 31, 32]);
+    });
+
+    it('joins by copying a batch where a request was written and never submitted (its decoding failed), with every answer right', async () => {
+      const { runs, written, send, sums, bufferOf } = recordingBatcher();
+      const kept = send(1);
+      written(50); // written after the first request's values, then dropped
+      const after = send(5);
+      assert.deepEqual(await sums([kept, after]), [[6], [18]]);
+      assert.equal(runs.length, 1);
+      assert.notEqual(runs[0].data.buffer, bufferOf(after), 'copied, not read in place');
+      assert.deepEqual(runs[0].atStart, [1, 2, 3, 5, 6, 7]);
+      // The next batch is written from the start of the other memory and read in place.
+      const next = [send(3), send(4)];
+      assert.deepEqual(await sums(next), [[12], [15]]);
+      assert.equal(runs[1].data.buffer, bufferOf(next[1]));
+    });
+
+    it('joins by copying a batch that mixes such requests with requests of arrays of their own', async () => {
+      const { runs, send, sums } = recordingBatcher();
+      assert.deepEqual(await sums([send(1), send(2, 1, false), send(3)]), [[6], [9], [12]]);
+      assert.deepEqual(runs[0].atStart, [1, 2, 3, 2, 3, 4, 3, 4, 5]);
+    });
+
+    it('grows its memory for more rows, keeps the values written before in order, and splits it into runs of at most the most rows', async () => {
+      const { runs, send, sums } = recordingBatcher();
+      const sent = Array.from({ length: 40 }, (_, i) => send(i * 10, (i % 3) + 1));
+      assert.deepEqual(
+        await sums(sent),
+        sent.map((s, i) => Array.from({ length: s.feeds.x.dims[0] }, () => 3 * i * 10 + 3)),
+      );
+      assert.ok(runs.length > 1 && runs.every((r) => r.data.length / 3 <= 64), `runs of ${runs.map((r) => r.data.length / 3).join(', ')} rows`);
+      assert.deepEqual(
+        runs.flatMap((r) => r.atStart),
+        sent.flatMap((s) => Array.from(s.feeds.x.data as Float32Array)),
+      );
+    });
+
+    it('is where a request input is decoded to, from JSON numbers and from binary bytes, BOOL aside (its bytes are checked in place)', () => {
+      const given: string[] = [];
+      const into: InputArrays = {
+        array: (name, type, length) => {
+          given.push(`${name} ${type.name} ${length}`);
+          return new type(length);
+        },
+      };
+      const spec = (name: string, type: string): TensorInfo => ({ name, type, shape: ['N', 2], isTensor: true });
+      const numbers = parseInferenceRequestJson(Buffer.from('{"inputs":[{"name":"a","shape":[1,2],"datatype":"FP32","data":[1.5,-2]}]}')) as { inputs: object[] };
+      assert.deepEqual(Array.from(decodeInput(numbers.inputs[0], spec('a', 'float32'), undefined, into).data as Float32Array), [1.5, -2]);
+      const bytes = new Uint8Array(Float64Array.of(0.25, 7).buffer);
+      assert.deepEqual(Array.from(decodeInput({ name: 'b', shape: [1, 2], datatype: 'FP64', parameters: { binary_data_size: 16 } }, spec('b', 'float64'), bytes, into).data as Float64Array), [0.25, 7]);
+      assert.deepEqual(Array.from(decodeInput({ name: 'c', shape: [1, 2], datatype: 'BOOL', parameters: { binary_data_size: 2 } }, spec('c', 'bool'), Uint8Array.of(0, 2), into).data as Uint8Array), [0, 1]);
+      assert.deepEqual(given, ['a Float32Array 2', 'b Float64Array 2']);
+    });
+
+    it('gives no memory past its limit, nor of another type than the one it holds for an input', () => {
+      const { batcher } = recordingBatcher();
+      assert.equal(batcher.array('x', Float64Array, (16 << 20) / 8 + 1), undefined, 'over 16 MB');
+      assert.ok(batcher.array('x', Float32Array, 3));
+      assert.equal(batcher.array('x', Int32Array, 3), undefined);
+    });
   });
 
   it('stays off for a model whose batch dimension is fixed', async () => {

@@ -11,7 +11,7 @@
 import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
-import { jsonValuesOf, typedDataFromValues, type TensorData } from './tensorValues';
+import { jsonValuesOf, typedDataFromValues, type InputArrays, type NumericData, type TensorData } from './tensorValues';
 
 /** The HTTP header giving the JSON part's length in bytes (header names are case-insensitive). */
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'Inference-Header-Content-Length';
@@ -32,7 +32,7 @@ export const ELEMENT_BYTES: Record<Exclude<OipDatatype, 'BYTES'>, number> = {
   FP64: 8,
 };
 
-type TypedArrayClass = { new (buffer: ArrayBuffer, byteOffset: number, length: number): Exclude<TensorData, string[]>; new (length: number): Exclude<TensorData, string[]> };
+type TypedArrayClass = { new (buffer: ArrayBuffer, byteOffset: number, length: number): NumericData; new (length: number): NumericData; readonly BYTES_PER_ELEMENT: number };
 
 const TYPED_ARRAY: Record<Exclude<OipDatatype, 'BYTES'>, TypedArrayClass> = {
   BOOL: Uint8Array,
@@ -133,17 +133,24 @@ export function joinBinaryBody<T>(header: T, parts: Uint8Array[], toJson: (value
 }
 
 /**
- * The bytes of a tensor of `datatype` and `shape` as typed data, over the same memory when it is
- * aligned for the element type (else copied into an aligned buffer); BYTES as strings. 400 when the
- * byte count does not match the shape. `what` names the tensor in errors ('input "x"').
+ * The bytes of a tensor of `datatype` and `shape` as typed data: copied into an array from `into` when it
+ * gives one, else over the same memory when it is aligned for the element type (else copied into an
+ * aligned buffer); BYTES as strings. 400 when the byte count does not match the shape. `what` names the
+ * tensor in errors ('input "x"').
  */
-export function bytesToTensorData(datatype: OipDatatype, shape: number[], bytes: Uint8Array, what: string): TensorData {
+export function bytesToTensorData(datatype: OipDatatype, shape: number[], bytes: Uint8Array, what: string, into?: { arrays: InputArrays; name: string }): TensorData {
   const count = shape.reduce((a, b) => a * b, 1);
   if (datatype === 'BYTES') return bytesToStrings(count, bytes, what, shape);
   const size = ELEMENT_BYTES[datatype];
   if (bytes.length !== count * size) throw bad(`${what} has binary_data_size ${bytes.length} but its shape [${shape.join(', ')}] of ${datatype} needs ${count * size} bytes (${count} x ${size})`);
   if (!LITTLE_ENDIAN) throw new OipError(500, 'binary tensor data needs a little-endian machine');
   const Typed = TYPED_ARRAY[datatype];
+  // Copied while the body is fresh in the cache, where the batched run reads it (BOOL is checked below, in place).
+  const given = datatype === 'BOOL' ? undefined : into?.arrays.array(into.name, Typed, count);
+  if (given) {
+    new Uint8Array(given.buffer, given.byteOffset, given.byteLength).set(bytes);
+    return given;
+  }
   const aligned = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes); // a copy, at offset 0 of its own buffer
   const data = new Typed(aligned.buffer as ArrayBuffer, aligned.byteOffset, count);
   if (datatype === 'BOOL' && (data as Uint8Array).some((b) => b > 1)) return Uint8Array.from(data as Uint8Array, (b) => (b ? 1 : 0));

@@ -4,7 +4,7 @@ import type { TensorInfo } from '../model/modelInfo';
 import { binaryDataSize, bytesToTensorData, INFERENCE_HEADER_CONTENT_LENGTH } from './binaryTensors';
 import { isOipDatatype, oipDatatypeOf } from './oipDatatypes';
 import { OipError } from './oipTypes';
-import { typedDataFromNumbers, typedDataFromValues } from './tensorValues';
+import { typedDataFromNumbers, typedDataFromValues, type InputArrays } from './tensorValues';
 
 const bad = (message: string) => new OipError(400, message);
 
@@ -13,9 +13,9 @@ const bad = (message: string) => new OipError(400, message);
  * client can get wrong: the datatype, the shape against the model's fixed dimensions, the data's length
  * and each value's type and range. Data may be flat or nested (row-major), a Float64Array of numbers, or
  * `binary` (the input's bytes of a binary tensor data request); the last two become the tensor's typed
- * array without a JavaScript array.
+ * array without a JavaScript array, one that `into` gives where it gives one.
  */
-export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Array): Tensor {
+export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Array, into?: InputArrays): Tensor {
   const { name, shape, datatype, data } = input as Record<string, unknown>;
   if (!isOipDatatype(datatype)) throw bad(`input "${String(name)}": unknown datatype ${JSON.stringify(datatype)}`);
   const expected = oipDatatypeOf(spec.type);
@@ -25,12 +25,12 @@ export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Arra
   if (dims.length !== spec.shape.length || spec.shape.some((d, i) => typeof d === 'number' && d !== dims[i])) {
     throw bad(`input "${spec.name}" has shape [${dims.join(', ')}] but the model takes [${spec.shape.map((d) => (typeof d === 'number' ? d : -1)).join(', ')}]`);
   }
-  if (binary) return new (onnxRuntime().Tensor)(spec.type as 'float32', bytesToTensorData(datatype, dims, binary, `input "${spec.name}"`) as Float32Array, dims);
+  if (binary) return new (onnxRuntime().Tensor)(spec.type as 'float32', bytesToTensorData(datatype, dims, binary, `input "${spec.name}"`, into && { arrays: into, name: spec.name }) as Float32Array, dims);
   if (binaryDataSize(input) !== undefined) throw bad(`input "${spec.name}" has a binary_data_size but the request is not binary: send the ${INFERENCE_HEADER_CONTENT_LENGTH} header and the bytes after the JSON`);
   // Numbers the server's request scanner already put in a typed array (see parseInferenceRequestJson).
   if (data instanceof Float64Array) {
     checkCount(spec, dims, data.length);
-    return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromNumbers(spec.name, spec.type, data) as Float32Array, dims);
+    return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromNumbers(spec.name, spec.type, data, into) as Float32Array, dims);
   }
   if (!Array.isArray(data)) throw bad(`input "${spec.name}": "data" must be a list`);
   // Flat data (the common case) is used as it is; nested data must follow the shape at every level.

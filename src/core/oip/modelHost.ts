@@ -166,7 +166,8 @@ export class ModelHost {
       const spec = this.info.inputs.find((i) => i.name === name);
       if (!spec) throw new OipError(400, `the model has no input ${JSON.stringify(name)}; its inputs are ${this.info.inputs.map((i) => i.name).join(', ')}`);
       if (feeds[spec.name]) throw new OipError(400, `input "${spec.name}" is given twice`);
-      feeds[spec.name] = decodeInput(input, spec, binary?.get(input as object));
+      // Written where the batcher's next run reads them, when there is a batcher.
+      feeds[spec.name] = decodeInput(input, spec, binary?.get(input as object), this.batcher);
     }
     const missing = this.info.inputs.filter((i) => !feeds[i.name]);
     if (missing.length) throw new OipError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `"${i.name}"`).join(', ')}`);

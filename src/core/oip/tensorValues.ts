@@ -19,6 +19,21 @@ export type TensorData =
   | Float64Array
   | string[];
 
+/** A tensor's values held in a typed array: every element type but BYTES. */
+export type NumericData = Exclude<TensorData, string[]>;
+
+/** A typed array class, as an InputArrays is asked for one. */
+export type NumericArrayType<T extends NumericData> = { new (length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * Where a request's input values are written, when not in new arrays of their own: the batcher's next
+ * batch (RequestBatcher), so that the values go where the joined run reads them.
+ */
+export interface InputArrays {
+  /** An array of `length` elements of `type` for input `name`, which the caller fills whole; undefined: none to give. */
+  array<T extends NumericData>(name: string, type: NumericArrayType<T>, length: number): T | undefined;
+}
+
 /** A value of a JSON tensor: what the protocol's `data` lists hold (bigint: a 64-bit integer beyond 2^53). */
 export type JsonValue = number | string | boolean | bigint;
 
@@ -119,11 +134,13 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
 /**
  * Numbers (a request's data as the server's scanner reads it) as typed data of `ortType`: the same values,
  * and the same errors, as typedDataFromValues on the same numbers, converted in one native step where
- * every value fits. The result never shares `numbers`' memory, which the scanner writes over next.
+ * every value fits. The result never shares `numbers`' memory, which the scanner writes over next; float
+ * values go into an array from `into` when it gives one.
  */
-export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array): TensorData {
+export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array, into?: InputArrays): TensorData {
   if (ortType === 'float32' || ortType === 'float64') {
-    const array = ortType === 'float32' ? pooledFloat32(numbers.length) : pooledFloat64(numbers.length);
+    const n = numbers.length;
+    const array = ortType === 'float32' ? (into?.array(name, Float32Array, n) ?? pooledFloat32(n)) : (into?.array(name, Float64Array, n) ?? pooledFloat64(n));
     // One pass that converts and checks each value against the bound past which it would come out infinite.
     const bound = ortType === 'float32' ? FLOAT32_OVERFLOW : Infinity;
     for (let i = 0; i < numbers.length; i++) {
