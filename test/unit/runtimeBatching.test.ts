@@ -294,6 +294,12 @@ describe('dynamic batching', function () {
       assert.equal(batcher.array('x', Float64Array, (16 << 20) / 8 + 1), undefined, 'over 16 MB');
       assert.ok(batcher.array('x', Float32Array, 3));
       assert.equal(batcher.array('x', Int32Array, 3), undefined);
+      // Grown by doubling, but never past the limit.
+      const near = batcher.array('y', Float32Array, (12 << 20) / 4);
+      const last = batcher.array('y', Float32Array, (4 << 20) / 4);
+      assert.ok(near && last);
+      assert.equal(last.buffer.byteLength, 16 << 20);
+      assert.equal(batcher.array('y', Float32Array, 1), undefined, 'full');
     });
   });
 

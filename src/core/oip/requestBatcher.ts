@@ -96,7 +96,7 @@ export class RequestBatcher implements InputArrays {
     if ((top + length) * type.BYTES_PER_ELEMENT > STAGE_LIMIT_BYTES) return undefined;
     if (!stage || top + length > stage.array.length) {
       // Grown with what it holds, so that the kept values stay end to end (requests keep their views of the old array).
-      const grown = new type(Math.max(top + length, 2 * (stage?.array.length ?? 0)));
+      const grown = new type(Math.min(Math.max(top + length, 2 * (stage?.array.length ?? 0)), STAGE_LIMIT_BYTES / type.BYTES_PER_ELEMENT));
       if (stage) (grown as Float32Array).set(stage.array.subarray(0, stage.end) as Float32Array);
       stage = { array: grown, end: stage?.end ?? 0, top };
       this.filling.set(name, stage);
