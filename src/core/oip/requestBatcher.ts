@@ -143,8 +143,9 @@ export class RequestBatcher implements InputArrays {
       if (group) group.push(pending);
       else groups.push([pending]);
     }
-    // One group whose values lie end to end in the stages: each batch is a stretch of them.
-    const offsets = staged && groups.length === 1 ? new Map<string, number>() : undefined;
+    // One group of several requests whose values lie end to end in the stages: each batch is a stretch of
+    // them (a request alone runs on its own feeds, views of the same memory).
+    const offsets = staged && groups.length === 1 && queue.length > 1 ? new Map<string, number>() : undefined;
     for (const group of groups) {
       let batch: Pending[] = [];
       let rows = 0;
@@ -255,8 +256,7 @@ function stagedFeeds(batch: Pending[], rows: number, stages: Map<string, Stage>,
     let to = from;
     for (const pending of batch) to += pending.feeds[name].data.length;
     offsets.set(name, to);
-    const data = stages.get(name)!.array.subarray(from, to);
-    feeds[name] = new (onnxRuntime().Tensor)(first.type as 'float32', data as Float32Array, [rows, ...first.dims.slice(1)]);
+    feeds[name] = withRows(first, stages.get(name)!.array.subarray(from, to), rows);
   }
   return feeds;
 }
@@ -275,12 +275,17 @@ function concat(tensors: Tensor[], total: number, joined: NumericData | undefine
     }
     data = joined;
   }
-  return new (onnxRuntime().Tensor)(first.type as 'float32', data as Float32Array, [total, ...first.dims.slice(1)]);
+  return withRows(first, data, total);
 }
 
 function rowsOf(tensor: Tensor, total: number, offset: number, rows: number): Tensor {
   if (tensor.dims[0] !== total) throw new Error(`output has ${tensor.dims[0]} rows for a batch of ${total}`);
   const width = tensor.data.length / total;
   const data = Array.isArray(tensor.data) ? tensor.data.slice(offset * width, (offset + rows) * width) : (tensor.data as Float32Array).subarray(offset * width, (offset + rows) * width);
-  return new (onnxRuntime().Tensor)(tensor.type as 'float32', data as Float32Array, [rows, ...tensor.dims.slice(1)]);
+  return withRows(tensor, data, rows);
+}
+
+/** A tensor of `like`'s type and row shape holding `rows` rows of `data`. */
+function withRows(like: Tensor, data: Data, rows: number): Tensor {
+  return new (onnxRuntime().Tensor)(like.type as 'float32', data as Float32Array, [rows, ...like.dims.slice(1)]);
 }
