@@ -6,9 +6,14 @@
  * A deadline is met less than two periods late, never early. The timer runs only while deadlines are
  * pending and never keeps the process alive.
  */
+/** What a deadline calls when it passes. */
+export interface Expiring {
+  expire(): void;
+}
+
 export class DeadlineSweep {
   /** What to call when each deadline passes, by the tick at which it is due, in the order added. */
-  private readonly pending = new Map<() => void, number>();
+  private readonly pending = new Map<Expiring, number>();
   private readonly periodMs: number;
   /** Ticks from a deadline's start to the tick it is due at: the next tick may come at once. */
   private readonly ticksToDue: number;
@@ -20,25 +25,25 @@ export class DeadlineSweep {
     this.ticksToDue = Math.ceil(lengthMs / this.periodMs) + 1;
   }
 
-  /** Calls `expire` once the length has passed, unless `cancel(expire)` comes first. */
-  add(expire: () => void): void {
-    this.pending.set(expire, this.ticks + this.ticksToDue);
+  /** Calls `expiring.expire()` once the length has passed, unless `cancel(expiring)` comes first. */
+  add(expiring: Expiring): void {
+    this.pending.set(expiring, this.ticks + this.ticksToDue);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), this.periodMs);
       this.timer.unref();
     }
   }
 
-  cancel(expire: () => void): void {
-    this.pending.delete(expire);
+  cancel(expiring: Expiring): void {
+    this.pending.delete(expiring);
   }
 
   private tick(): void {
     const now = ++this.ticks;
-    for (const [expire, due] of this.pending) {
+    for (const [expiring, due] of this.pending) {
       if (due > now) break;
-      this.pending.delete(expire);
-      expire();
+      this.pending.delete(expiring);
+      expiring.expire();
     }
     if (!this.pending.size) {
       clearInterval(this.timer);

@@ -1,11 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../core/oip/binaryTensors';
-import { inferenceResponseJson, toJson } from '../core/oip/encodeOutput';
+import { toJson } from '../core/oip/encodeOutput';
 import { parseInferenceRequestJson } from '../core/oip/inferenceRequestJson';
 import { OipError, type OipInferenceResponseHeader } from '../core/oip/oipTypes';
 import type { ModelHost } from '../core/oip/modelHost';
-import { accessLogLine } from './accessLogLine';
 import { applyClientLimits, DEFAULT_REQUEST_TIMEOUT_MS, type ClientLimits } from './clientLimits';
 import { DRAIN_FACTOR, readRequestBody, type BodyLimits } from './requestBody';
 import { ServerMetrics } from './serverMetrics';
@@ -15,8 +14,8 @@ export interface ServerOptions extends Omit<ClientLimits, 'backstopMs'> {
   host: string;
   /** Largest request body accepted, in bytes (413 beyond). */
   maxBodyBytes: number;
-  /** Where the JSON access log goes (stdout in the container); undefined: no access log. */
-  accessLog?: (line: string) => void;
+  /** Told of every answered request, for the access log (JSON lines on stdout in the container); undefined: no access log. */
+  accessLog?: AccessLog;
 }
 
 // Node's own request timeout stays a backstop behind the body deadline, which answers a JSON 408 that is logged.
@@ -24,6 +23,9 @@ const NODE_TIMEOUT_MARGIN_MS = 5_000;
 
 /** What the access log and the metrics record for a client that went away before its answer (nginx's code). */
 const CLIENT_CLOSED_REQUEST = 499;
+
+/** What the access log records of an answered request. */
+export type AccessLog = (method: string | undefined, path: string, status: number, ms: number, bytes: number) => void;
 
 export interface RunningServer {
   url: string;
@@ -161,9 +163,9 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   }
 
   function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, header: OipInferenceResponseHeader, binary: Uint8Array[]): void {
-    if (!binary.length) return send(request, response, path, 'infer', started, 200, 'application/json', inferenceResponseJson(header));
+    if (!binary.length) return send(request, response, path, 'infer', started, 200, 'application/json', toJson(header));
     // Outputs asked for as binary: the JSON part, then their bytes.
-    const framed = joinBinaryBody(header, binary, inferenceResponseJson);
+    const framed = joinBinaryBody(header, binary, toJson);
     response.writeHead(200, withClose({ 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength, 'Content-Length': framed.body.length }, 200));
     response.end(framed.body);
     done(request, path, 'infer', started, 200, framed.body.length);
@@ -200,7 +202,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
   function done(request: http.IncomingMessage, path: string, routeName: string, started: number, status: number, bytes: number): void {
     const seconds = (performance.now() - started) / 1000;
     metrics.answered(routeName, status, seconds);
-    options.accessLog?.(accessLogLine(request.method, path, status, Math.round(seconds * 10000) / 10, bytes));
+    options.accessLog?.(request.method, path, status, Math.round(seconds * 10000) / 10, bytes);
   }
 
   await new Promise<void>((resolve, reject) => {

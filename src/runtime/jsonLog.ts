@@ -13,19 +13,20 @@ let useStream = false;
  * Writes to stdout with system calls of its own: building Node's process.stdout stream costs milliseconds
  * of every start, and its writes to a pipe are immediate anyway. What stdout does not take at once (a full
  * pipe that another holder made non-blocking, a closed one) goes to that stream, which queues it or
- * reports the error as it always did.
+ * reports the error as it always did. Bytes are copied before they go to the stream: the caller may write
+ * over them once this returns.
  */
-export function writeStdout(text: string): void {
+export function writeStdout(text: string | Uint8Array): void {
   if (useStream) {
-    process.stdout.write(text);
+    process.stdout.write(typeof text === 'string' ? text : Buffer.from(text));
     return;
   }
-  const bytes = Buffer.from(text);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(1, bytes, written);
   } catch {
     useStream = true;
-    process.stdout.write(bytes.subarray(written));
+    process.stdout.write(Buffer.from(bytes.subarray(written)));
   }
 }

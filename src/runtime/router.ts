@@ -1,4 +1,4 @@
-import { bufferedLines } from './lineBuffer';
+import { LineBuffer } from './lineBuffer';
 import { log, writeStdout } from './jsonLog';
 import { routerConfig } from './routerConfig';
 import { startRouter } from './routerServer';
@@ -12,11 +12,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const environment = config.environment ?? null;
-  const accessLog = bufferedLines(writeStdout);
+  const accessLog = new LineBuffer(writeStdout);
   let router;
   try {
     router = await startRouter(config, {
-      accessLog: accessLog.add,
+      accessLog: (line) => accessLog.add(line),
       onSwitch: (to, from) => {
         accessLog.flush();
         log('info', 'switched', { environment, upstream: to.url, previous: from?.url ?? null });

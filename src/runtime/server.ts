@@ -1,5 +1,6 @@
 import { PRODUCT_VERSION } from '../core/productVersion';
-import { bufferedLines } from './lineBuffer';
+import { writeAccessLogLine } from './accessLogLine';
+import { LineBuffer } from './lineBuffer';
 import { log, writeStdout } from './jsonLog';
 import { BATCH_SCHEDULING_DELAY_MS, runtimeConfig } from './runtimeConfig';
 import { startServer } from './startServer';
@@ -18,10 +19,10 @@ async function main(): Promise<void> {
     log('error', (error as Error).message);
     process.exit(2);
   }
-  const accessLog = bufferedLines(writeStdout);
+  const accessLog = new LineBuffer(writeStdout);
   let server;
   try {
-    server = await startServer({ ...config, accessLog: accessLog.add, serverVersion: PRODUCT_VERSION });
+    server = await startServer({ ...config, accessLog: (method, path, status, ms, bytes) => writeAccessLogLine(accessLog, method, path, status, ms, bytes), serverVersion: PRODUCT_VERSION });
   } catch (error) {
     // A taken port or an address that is not this machine's: one log line saying which, not a stack.
     log('error', `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ describe('deadlines checked by one timer', () => {
     const sweep = new DeadlineSweep(80);
     const expired: [string, number][] = [];
     const started = performance.now();
-    const expiry = (name: string) => () => expired.push([name, performance.now() - started]);
+    const expiry = (name: string) => ({ expire: () => expired.push([name, performance.now() - started]) });
     sweep.add(expiry('first'));
     await sleep(30);
     sweep.add(expiry('second'));
@@ -23,14 +23,14 @@ describe('deadlines checked by one timer', () => {
   it('does not call an expiry that was cancelled, and starts again after it went idle', async () => {
     const sweep = new DeadlineSweep(20);
     const expired: string[] = [];
-    const cancelled = () => expired.push('cancelled');
+    const cancelled = { expire: () => expired.push('cancelled') };
     sweep.add(cancelled);
-    sweep.add(() => expired.push('kept'));
+    sweep.add({ expire: () => expired.push('kept') });
     sweep.cancel(cancelled);
     await sleep(100);
     assert.deepEqual(expired, ['kept']);
     // Nothing was pending at the last check, so its timer stopped; a new deadline must start it again.
-    sweep.add(() => expired.push('later'));
+    sweep.add({ expire: () => expired.push('later') });
     await sleep(100);
     assert.deepEqual(expired, ['kept', 'later']);
   });

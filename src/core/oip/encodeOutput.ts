@@ -1,8 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import { tensorDataToBytes } from './binaryTensors';
-import { jsonString } from './jsonString';
 import { oipDatatypeOf } from './oipDatatypes';
-import type { OipDatatype, OipInferenceResponseHeader, OipResponseOutput, OipResponseOutputHeader } from './oipTypes';
+import type { OipDatatype, OipResponseOutput, OipResponseOutputHeader } from './oipTypes';
 import { jsonValuesOf, type TensorData } from './tensorValues';
 
 function datatypeOf(name: string, tensor: Tensor): OipDatatype {
@@ -39,50 +38,4 @@ export function toJson(value: unknown): string {
   } catch {
     return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v)).replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
   }
-}
-
-/** The keys of a response and its outputs, quoted once. */
-const QUOTED_KEYS = new Map(['model_name', 'model_version', 'id', 'parameters', 'outputs', 'name', 'shape', 'datatype', 'data', 'binary_data_size'].map((key) => [key, JSON.stringify(key)]));
-
-/**
- * An inference response as JSON: toJson's text, the same bytes, written key by key (in each object's own
- * order) for the response, its outputs and the plain objects in them (parameters), with strings and
- * numbers written directly and the rest (the data, the shape) going through toJson. In a busy server,
- * JSON.stringify's own walk of those objects measured about as costly again as writing the numbers.
- */
-export function inferenceResponseJson(response: OipInferenceResponseHeader): string {
-  return objectJson(response as unknown as Record<string, unknown>, true);
-}
-
-function objectJson(object: Record<string, unknown>, isResponse: boolean): string {
-  let text = '{';
-  for (const key in object) {
-    const value = object[key];
-    // Left out, as JSON.stringify leaves them out of an object.
-    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    if (text.length > 1) text += ',';
-    text += `${QUOTED_KEYS.get(key) ?? jsonString(key)}:${isResponse && key === 'outputs' ? outputsJson(value as Record<string, unknown>[]) : valueJson(value)}`;
-  }
-  return `${text}}`;
-}
-
-function outputsJson(outputs: Record<string, unknown>[]): string {
-  let text = '[';
-  for (let i = 0; i < outputs.length; i++) text += `${i ? ',' : ''}${objectJson(outputs[i], false)}`;
-  return `${text}]`;
-}
-
-/** A value inside the response as toJson writes it. */
-function valueJson(value: unknown): string {
-  if (typeof value === 'string') return jsonString(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (isPlainObject(value)) return objectJson(value, false);
-  return toJson(value);
-}
-
-/** An object JSON.stringify writes key by key: no array, no toJSON of its own or inherited, no class of its own. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return (prototype === Object.prototype || prototype === null) && !('toJSON' in value);
 }
