@@ -162,10 +162,22 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     });
   }
 
+  // The JSON of the last binary answer's JSON part: the model host gives requests that ask for the same
+  // outputs of the same shapes the same (frozen) object.
+  let lastHeader: OipInferenceResponseHeader | undefined;
+  let lastHeaderJson = '';
+  const headerJson = (header: OipInferenceResponseHeader) => {
+    if (header !== lastHeader) {
+      lastHeaderJson = toJson(header);
+      lastHeader = header;
+    }
+    return lastHeaderJson;
+  };
+
   function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, header: OipInferenceResponseHeader, binary: Uint8Array[]): void {
     if (!binary.length) return send(request, response, path, 'infer', started, 200, 'application/json', toJson(header));
     // Outputs asked for as binary: the JSON part, then their bytes.
-    const framed = joinBinaryBody(header, binary, toJson);
+    const framed = joinBinaryBody(header, binary, headerJson);
     response.writeHead(200, withClose({ 'Content-Type': 'application/octet-stream', [INFERENCE_HEADER_CONTENT_LENGTH]: framed.headerLength, 'Content-Length': framed.body.length }, 200));
     response.end(framed.body);
     done(request, path, 'infer', started, 200, framed.body.length);

@@ -8,6 +8,7 @@
  * One implementation of each direction, shared by the runtime (reads requests, writes responses) and the
  * predict client (writes requests, reads responses).
  */
+import { deepFrozen } from './deepFrozen';
 import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
@@ -83,14 +84,8 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string, list: 'i
   if (!/^\d+$/.test(text)) throw bad(`the ${INFERENCE_HEADER_CONTENT_LENGTH} header ${JSON.stringify(headerLength)} is not a number of bytes`);
   const jsonLength = Number(text);
   if (jsonLength > body.length) throw bad(`the ${INFERENCE_HEADER_CONTENT_LENGTH} header says the JSON part has ${jsonLength} bytes, but the whole body has only ${body.length}`);
-  let header: unknown;
-  try {
-    // The request scanner: faster than JSON.parse on the header, and the inputs sent as JSON numbers
-    // beside binary ones come as typed arrays, as in a JSON request (with the same terms: see it).
-    header = parseInferenceRequestJson(Buffer.from(body.buffer, body.byteOffset, jsonLength));
-  } catch (error) {
-    throw bad(`the JSON part of the body (its first ${jsonLength} bytes, per ${INFERENCE_HEADER_CONTENT_LENGTH}) is not valid JSON: ${(error as Error).message}`);
-  }
+  const json = Buffer.from(body.buffer, body.byteOffset, jsonLength);
+  const header = lastHeader?.json.equals(json) ? lastHeader.header : parseHeader(json);
   const tensors = (header as Record<string, unknown> | null)?.[list];
   const binary: [object, number][] = [];
   if (Array.isArray(tensors)) {
@@ -113,6 +108,28 @@ export function splitBinaryBody(body: Uint8Array, headerLength: string, list: 'i
     offset += size;
   }
   return { header, parts };
+}
+
+/**
+ * The last JSON part parsed, and what it parsed to, frozen: clients send the same JSON part again and
+ * again (the same names, shapes and binary sizes; only the bytes after it differ), and parsing it took
+ * about 2 µs where comparing its bytes takes 0.1.
+ */
+let lastHeader: { json: Buffer; header: unknown } | undefined;
+
+function parseHeader(json: Buffer): unknown {
+  let header: unknown;
+  try {
+    // The request scanner: faster than JSON.parse on the header, and the inputs sent as JSON numbers
+    // beside binary ones come as typed arrays, as in a JSON request (with the same terms: see it).
+    header = parseInferenceRequestJson(json);
+  } catch (error) {
+    throw bad(`the JSON part of the body (its first ${json.length} bytes, per ${INFERENCE_HEADER_CONTENT_LENGTH}) is not valid JSON: ${(error as Error).message}`);
+  }
+  // Kept only without input values in it: the scanner reads those into views that its next body writes over.
+  const inputs = (header as Record<string, unknown> | null)?.inputs;
+  if (!Array.isArray(inputs) || inputs.every((input) => (input as TensorHeader)?.data === undefined)) lastHeader = { json: Buffer.from(json), header: deepFrozen(header) };
+  return header;
 }
 
 /** A body of the JSON header followed by `parts` in order, and the header length to send with it. */

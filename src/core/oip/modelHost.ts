@@ -4,11 +4,14 @@ import type { SyncSession } from '../model/syncSession';
 import type { ModelDescription, TensorInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
 import { zeroTensorData } from '../model/zeroTensorData';
+import { tensorDataToBytes } from './binaryTensors';
 import { decodeInput } from './decodeInput';
+import { deepFrozen } from './deepFrozen';
 import { encodeBinaryOutput, encodeOutput } from './encodeOutput';
 import { fromFloat16Bits } from './float16';
 import { oipDatatypeOf } from './oipDatatypes';
 import { RequestBatcher, type BatchingOptions } from './requestBatcher';
+import type { TensorData } from './tensorValues';
 import { OipError, type OipInferenceResponse, type OipInferenceResponseHeader, type OipModelMetadata, type OipResponseOutputHeader, type OipTensorMetadata } from './oipTypes';
 
 /**
@@ -53,6 +56,8 @@ export class ModelHost {
   private readonly fetches: Record<string, null>;
   /** Every output, as JSON and as binary: what a request that names no outputs gets. */
   private readonly everyOutput: Record<'json' | 'binary', { info: TensorInfo; binary: boolean }[]>;
+  /** The last JSON part that other requests can share (see encode). */
+  private lastShared?: { wanted: { info: TensorInfo; binary: boolean }[]; response: OipInferenceResponseHeader };
   /** How long the warm-up run took, once load() has made it. */
   warmUpMs = 0;
 
@@ -136,6 +141,14 @@ export class ModelHost {
 
   /** The response to a request with id `id` from its run's `results`: the outputs `wanted`, each as JSON or binary. */
   private encode(id: unknown, wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): Answer {
+    // A JSON part that holds nothing of its request's own (every output binary, no id, no class names)
+    // is the same for every request that asks for the same outputs of the same shapes: the last one is
+    // kept, frozen, and the server writes its JSON once (see httpServer).
+    const shareable = typeof id !== 'string' && !this.identity.labels && wanted.every((w) => w.binary);
+    const last = this.lastShared;
+    if (shareable && last?.wanted === wanted && wanted.every(({ info }, i) => sameDims(last.response.outputs[i].shape, (results[info.name] as Tensor).dims))) {
+      return { response: last.response, binary: wanted.map(({ info }, i) => tensorDataToBytes(last.response.outputs[i].datatype, (results[info.name] as Tensor).data as TensorData)) };
+    }
     const binary: Uint8Array[] = [];
     const outputs = wanted.map(({ info, binary: asBinary }) => {
       const tensor = results[info.name] as Tensor;
@@ -149,6 +162,7 @@ export class ModelHost {
     });
     const { name, version } = this.identity;
     const response = typeof id === 'string' ? { model_name: name, model_version: version, id, outputs } : { model_name: name, model_version: version, outputs };
+    if (shareable) this.lastShared = { wanted, response: deepFrozen(response) };
     return { response, binary };
   }
 
@@ -221,6 +235,11 @@ export class ModelHost {
   async close(): Promise<void> {
     this.session.release();
   }
+}
+
+/** Whether a response output's shape is a run's output dims. */
+function sameDims(shape: readonly number[], dims: readonly number[]): boolean {
+  return shape.length === dims.length && shape.every((d, i) => d === dims[i]);
 }
 
 /** Batching is safe when every input and output has a free first dimension: rows go in and come out. */

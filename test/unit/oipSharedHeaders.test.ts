@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { encodeBinaryRequest, splitBinaryBody } from '../../src/core/oip/binaryTensors';
+import { parseInferenceRequestJson } from '../../src/core/oip/inferenceRequestJson';
+import { ModelHost, type Answer } from '../../src/core/oip/modelHost';
+import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
+import { IRIS } from '../support/servingFixture';
+
+/** Whether `value` and every object and list in it are frozen. */
+function deeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
+}
+
+const irisRows = (...rows: number[][]): OipInferenceRequest => ({ inputs: [{ name: 'float_input', shape: [rows.length, 4], datatype: 'FP32', data: rows.flat() }] });
+
+describe('JSON parts shared by requests that send or get the same one', () => {
+  describe('a binary request body', () => {
+    it('parses a JSON part it saw last time to the same frozen header, with each body its own bytes', () => {
+      const first = encodeBinaryRequest(irisRows([5.1, 3.5, 1.4, 0.2]));
+      const second = encodeBinaryRequest(irisRows([6.7, 3.0, 5.2, 2.3]));
+      assert.deepEqual(first.body.subarray(0, first.headerLength), second.body.subarray(0, second.headerLength), 'the same JSON part');
+      const a = splitBinaryBody(first.body, String(first.headerLength), 'inputs');
+      const b = splitBinaryBody(second.body, String(second.headerLength), 'inputs');
+      assert.equal(b.header, a.header, 'parsed once');
+      assert.ok(deeplyFrozen(a.header), 'no request can change what the next one gets');
+      const input = (a.header as { inputs: object[] }).inputs[0];
+      assert.deepEqual([...new Float32Array(Uint8Array.from(a.parts.get(input)!).buffer)], [5.1, 3.5, 1.4, 0.2].map(Math.fround));
+      assert.deepEqual([...new Float32Array(Uint8Array.from(b.parts.get(input)!).buffer)], [6.7, 3.0, 5.2, 2.3].map(Math.fround));
+      const other = encodeBinaryRequest({ ...irisRows([1, 2, 3, 4]), id: 'another JSON part' });
+      assert.notEqual(splitBinaryBody(other.body, String(other.headerLength), 'inputs').header, a.header);
+    });
+
+    it('parses again a JSON part with input values in it, whose values the next body would write over', () => {
+      // One input as JSON numbers beside nothing binary: the JSON part is the whole body.
+      const mixed = Buffer.from(JSON.stringify(irisRows([1.5, 2.5, 3.5, 4.5])));
+      const valuesOf = () => [...((splitBinaryBody(mixed, String(mixed.length), 'inputs').header as { inputs: { data: Float64Array }[] }).inputs[0].data)];
+      assert.deepEqual(valuesOf(), [1.5, 2.5, 3.5, 4.5]);
+      parseInferenceRequestJson(Buffer.from(JSON.stringify(irisRows([9, 9, 9, 9], [8, 8, 8, 8]))));
+      assert.deepEqual(valuesOf(), [1.5, 2.5, 3.5, 4.5]);
+    });
+  });
+
+  describe('the model host', () => {
+    let host: ModelHost;
+    before(async () => {
+      // No class names: they would make every answer's JSON part its own.
+      host = await ModelHost.load(IRIS, { name: 'iris', version: '2' });
+    });
+    after(() => host.close());
+
+    const answer = (request: object) => new Promise<Answer>((resolve, reject) => host.answer(request, undefined, true, (error, given) => (given ? resolve(given) : reject(error))));
+    const binaryOut = (request: OipInferenceRequest) => ({ ...request, parameters: { binary_data_output: true } });
+
+    it('gives answers whose outputs all go as binary the same frozen JSON part, each with its own bytes', async () => {
+      const a = await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])));
+      const b = await answer(binaryOut(irisRows([6.7, 3.0, 5.2, 2.3])));
+      assert.equal(b.response, a.response);
+      assert.ok(deeplyFrozen(a.response));
+      const json = [(await host.infer(irisRows([5.1, 3.5, 1.4, 0.2]))).outputs, (await host.infer(irisRows([6.7, 3.0, 5.2, 2.3]))).outputs];
+      assert.notDeepEqual(json[0], json[1], 'two rows that score differently');
+      for (const [i, given] of [a, b].entries()) {
+        const probabilities = a.response.outputs.findIndex((o) => o.datatype === 'FP32');
+        const scores = json[i].find((o) => o.datatype === 'FP32')!.data;
+        assert.deepEqual([...new Float32Array(Uint8Array.from(given.binary[probabilities]).buffer)], scores);
+      }
+    });
+
+    it('gives a JSON part of its own to an answer with an id, another shape or JSON outputs', async () => {
+      const shared = (await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])))).response;
+      const withId = (await answer({ ...binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])), id: 'r1' })).response;
+      assert.notEqual(withId, shared);
+      assert.equal(withId.id, 'r1');
+      const twoRows = (await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3])))).response;
+      assert.notEqual(twoRows, shared);
+      assert.deepEqual(twoRows.outputs.map((o) => o.shape[0]), twoRows.outputs.map(() => 2));
+      const json = [(await answer(irisRows([5.1, 3.5, 1.4, 0.2]))).response, (await answer(irisRows([5.1, 3.5, 1.4, 0.2]))).response];
+      assert.notEqual(json[1], json[0]);
+      assert.ok(!Object.isFrozen(json[0]));
+    });
+  });
+});
