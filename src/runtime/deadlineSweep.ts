@@ -1,3 +1,8 @@
+/** What a deadline calls when it passes. */
+export interface Expiring {
+  expire(): void;
+}
+
 /**
  * Deadlines of one length, checked by one timer: a timer of its own for each request would be set and
  * cleared for every request. The timer ticks every period (an eighth of the length, 10 ms to 1 s) and its
@@ -6,11 +11,6 @@
  * A deadline is met less than two periods late, never early. The timer runs only while deadlines are
  * pending and never keeps the process alive.
  */
-/** What a deadline calls when it passes. */
-export interface Expiring {
-  expire(): void;
-}
-
 export class DeadlineSweep {
   /** What to call when each deadline passes, by the tick at which it is due, in the order added. */
   private readonly pending = new Map<Expiring, number>();
