@@ -4,7 +4,8 @@ import { INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from
 import { toJson } from '../core/oip/encodeOutput';
 import { parseInferenceRequestJson } from '../core/oip/inferenceRequestJson';
 import { OipError, type OipInferenceResponseHeader } from '../core/oip/oipTypes';
-import type { ModelHost } from '../core/oip/modelHost';
+import { JsonAnswerWriter } from '../core/oip/jsonAnswerWriter';
+import type { Answer, ModelHost } from '../core/oip/modelHost';
 import { applyClientLimits, DEFAULT_REQUEST_TIMEOUT_MS, type ClientLimits } from './clientLimits';
 import { DRAIN_FACTOR, readRequestBody, type BodyLimits } from './requestBody';
 import { ServerMetrics } from './serverMetrics';
@@ -154,7 +155,7 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
       host.answer(body.json, body.binaryInputs, true, (error, answer) => {
         if (!answer) return fail(request, response, path, 'infer', started, error);
         try {
-          answerInference(request, response, path, started, answer.response, answer.binary);
+          answerInference(request, response, path, started, answer);
         } catch (error) {
           fail(request, response, path, 'infer', started, error);
         }
@@ -174,7 +175,11 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     return lastHeaderJson;
   };
 
-  function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, header: OipInferenceResponseHeader, binary: Uint8Array[]): void {
+  // JSON answers whose numbers are written without JSON.stringify, the shared header's text made once.
+  const jsonAnswers = new JsonAnswerWriter();
+
+  function answerInference(request: http.IncomingMessage, response: http.ServerResponse, path: string, started: number, { response: header, binary, data }: Answer): void {
+    if (data) return send(request, response, path, 'infer', started, 200, 'application/json', jsonAnswers.write(header, data));
     if (!binary.length) return send(request, response, path, 'infer', started, 200, 'application/json', toJson(header));
     // Outputs asked for as binary: the JSON part, then their bytes.
     const framed = joinBinaryBody(header, binary, headerJson);
@@ -192,12 +197,12 @@ export async function startHttpServer(options: ServerOptions, model: () => Model
     send(request, response, path, routeName, started, status, 'application/json', toJson(payload));
   }
 
-  function send(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, status: number, contentType: string, text: string): void {
+  function send(request: http.IncomingMessage, response: http.ServerResponse, path: string, routeName: string, started: number, status: number, contentType: string, body: string | Buffer): void {
     // Gone before its answer: neither the client's mistake nor ours, and not an error to count as one.
     if (response.destroyed) return done(request, path, routeName, started, CLIENT_CLOSED_REQUEST, 0);
-    const bytes = Buffer.byteLength(text);
+    const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     response.writeHead(status, withClose({ 'Content-Type': contentType, 'Content-Length': bytes }, status));
-    response.end(text);
+    response.end(body);
     done(request, path, routeName, started, status, bytes);
   }
 

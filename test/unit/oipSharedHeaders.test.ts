@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { encodeBinaryRequest, splitBinaryBody } from '../../src/core/oip/binaryTensors';
 import { parseInferenceRequestJson } from '../../src/core/oip/inferenceRequestJson';
+import { toJson } from '../../src/core/oip/encodeOutput';
+import { JsonAnswerWriter } from '../../src/core/oip/jsonAnswerWriter';
 import { ModelHost, type Answer } from '../../src/core/oip/modelHost';
 import type { OipInferenceRequest } from '../../src/core/oip/oipTypes';
 import { IRIS } from '../support/servingFixture';
@@ -65,7 +67,7 @@ describe('JSON parts shared by requests that send or get the same one', () => {
       }
     });
 
-    it('gives a JSON part of its own to an answer with an id, another shape or JSON outputs', async () => {
+    it('gives a JSON part of its own to an answer with an id or another shape, and to answers not for the server', async () => {
       const shared = (await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])))).response;
       const withId = (await answer({ ...binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])), id: 'r1' })).response;
       assert.notEqual(withId, shared);
@@ -73,9 +75,53 @@ describe('JSON parts shared by requests that send or get the same one', () => {
       const twoRows = (await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3])))).response;
       assert.notEqual(twoRows, shared);
       assert.deepEqual(twoRows.outputs.map((o) => o.shape[0]), twoRows.outputs.map(() => 2));
-      const json = [(await answer(irisRows([5.1, 3.5, 1.4, 0.2]))).response, (await answer(irisRows([5.1, 3.5, 1.4, 0.2]))).response];
-      assert.notEqual(json[1], json[0]);
-      assert.ok(!Object.isFrozen(json[0]));
+      const inProcess = (served: boolean) => new Promise<Answer>((resolve, reject) => host.answer(irisRows([5.1, 3.5, 1.4, 0.2]), undefined, served, (error, given) => (given ? resolve(given) : reject(error))));
+      const [first, second] = [await inProcess(false), await inProcess(false)];
+      assert.notEqual(second.response, first.response);
+      assert.ok(!Object.isFrozen(first.response));
+      assert.equal(first.data, undefined);
+      assert.ok(first.response.outputs.every((o) => Array.isArray(o.data)), 'the values in the response, as lists');
     });
+
+    it('gives JSON answers for the server one frozen JSON part without the values, and each its own values', async () => {
+      const a = await answer(irisRows([5.1, 3.5, 1.4, 0.2]));
+      const b = await answer(irisRows([6.7, 3.0, 5.2, 2.3]));
+      assert.equal(b.response, a.response);
+      assert.ok(deeplyFrozen(a.response));
+      assert.ok(a.response.outputs.every((o) => o.data === undefined));
+      const inProcess = await host.infer(irisRows([6.7, 3.0, 5.2, 2.3]));
+      assert.deepEqual(
+        b.data!.map((values) => Array.from(values as ArrayLike<number | bigint>, Number)),
+        inProcess.outputs.map((o) => o.data.map(Number)),
+      );
+      const withId = await answer({ ...irisRows([5.1, 3.5, 1.4, 0.2]), id: 'r1' });
+      assert.equal(withId.data, undefined, "an id is the answer's own: its values go in its response");
+      assert.ok(withId.response.outputs.every((o) => Array.isArray(o.data)));
+    });
+
+    it("writes a JSON answer's bytes as JSON.stringify writes the response with its values, whatever the shapes that came before", async () => {
+      const writer = new JsonAnswerWriter();
+      const requests = [irisRows([5.1, 3.5, 1.4, 0.2]), irisRows([6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]), irisRows([4.9, 3.1, 1.5, 0.1]), irisRows([6.3, 2.5, 5.0, 1.9])];
+      for (const request of requests) {
+        const given = await answer(request);
+        assert.ok(given.data, 'the values, for the writer');
+        assert.equal(writer.write(given.response, given.data).toString(), toJson(await host.infer(request)));
+      }
+    });
+  });
+});
+
+describe('the JSON answer writer', () => {
+  it('puts each output\'s values in its data list, names that hold the key\'s own text or escapes notwithstanding', () => {
+    const header = { model_name: 'm"data":[', model_version: '1', outputs: [{ name: '"data":[]', shape: [2], datatype: 'FP32' as const }, { name: 'x\\"\n\u00e9', shape: [3], datatype: 'INT64' as const }] };
+    const data = [Float32Array.of(1.5, -0.1), BigInt64Array.of(-(2n ** 63n), 0n, 2n ** 53n + 1n)];
+    const response = { ...header, outputs: header.outputs.map((output, i) => ({ ...output, data: Array.from(data[i] as ArrayLike<number | bigint>) })) };
+    assert.equal(new JsonAnswerWriter().write(header, data).toString(), toJson(response));
+  });
+
+  it('grows its room for an answer of many values', () => {
+    const values = Float32Array.from({ length: 5000 }, (_, i) => Math.fround(-1 / (i + 0.3)));
+    const header = { model_name: 'm', outputs: [{ name: 'y', shape: [5000], datatype: 'FP32' as const }] };
+    assert.equal(new JsonAnswerWriter().write(header, [values]).toString(), JSON.stringify({ ...header, outputs: [{ ...header.outputs[0], data: Array.from(values) }] }));
   });
 });

@@ -11,7 +11,7 @@ const bad = (message: string) => new OipError(400, message);
 /**
  * Turns one request input into an onnxruntime tensor for the model input `spec`, checking everything a
  * client can get wrong: the datatype, the shape against the model's fixed dimensions, the data's length
- * and each value's type and range. Data may be flat or nested (row-major), a Float64Array of numbers, or
+ * and each value's type and range. Data may be flat or nested (row-major), a typed array of numbers, or
  * `binary` (the input's bytes of a binary tensor data request); the last two become the tensor's typed
  * array without a JavaScript array, one that `into` gives where it gives one.
  */
@@ -28,7 +28,7 @@ export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Arra
   if (binary) return new (onnxRuntime().Tensor)(spec.type as 'float32', bytesToTensorData(datatype, dims, binary, `input "${spec.name}"`, into && { arrays: into, name: spec.name }) as Float32Array, dims);
   if (binaryDataSize(input) !== undefined) throw bad(`input "${spec.name}" has a binary_data_size but the request is not binary: send the ${INFERENCE_HEADER_CONTENT_LENGTH} header and the bytes after the JSON`);
   // Numbers the server's request scanner already put in a typed array (see parseInferenceRequestJson).
-  if (data instanceof Float64Array) {
+  if (data instanceof Float64Array || data instanceof Float32Array) {
     checkCount(spec, dims, data.length);
     return new (onnxRuntime().Tensor)(spec.type as 'float32', typedDataFromNumbers(spec.name, spec.type, data, into) as Float32Array, dims);
   }

@@ -1,10 +1,15 @@
+import { FLOAT32_OVERFLOW } from './tensorValues';
+
 /**
  * The JSON of an inference request, parsed to what JSON.parse gives, except that the `data` of each of
- * its `inputs` that is a flat list of numbers comes as a Float64Array: the numbers go straight from the
- * body's bytes into a typed array, without a JavaScript array of boxed values in between. A double holds
- * every JSON number as JSON.parse reads it, so the values are the same.
+ * its `inputs` that is a flat list of numbers comes as a typed array: the numbers go straight from the
+ * body's bytes into it, without a JavaScript array of boxed values in between. A Float64Array holds every
+ * JSON number as JSON.parse reads it, so the values are the same. An input that says `"datatype": "FP32"`
+ * before its data gets a Float32Array instead: the values rounded to float32 as the tensor will hold them,
+ * which spares the tensor's conversion; a list with a value beyond float32's range comes as a Float64Array,
+ * for its error to name that value.
  *
- * Those Float64Arrays are views of one buffer that the next call writes over: the caller turns them into
+ * Those typed arrays are views of buffers that the next call writes over: the caller turns them into
  * its tensors' own arrays before it parses another body (the server does so before it waits for anything).
  * A copy of each would cost as much again as reading the numbers.
  *
@@ -20,6 +25,8 @@ export function parseInferenceRequestJson(body: Buffer): unknown {
 const UNSCANNED = Symbol('unscanned');
 /** What a number scan returns for a list that is not all numbers; the list is scanned again as values. */
 const NOT_NUMBERS = Symbol('not numbers');
+/** What a float32 number scan returns for a list with a value beyond float32's range; it is scanned again as doubles. */
+const BEYOND_FLOAT32 = Symbol('beyond float32');
 
 const enum Byte {
   Tab = 0x09,
@@ -59,14 +66,18 @@ const MAX_DEPTH = 64;
 // Powers of ten that a double holds exactly.
 const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
-/** Where the numbers of a body's lists go, one after another: one buffer for every scan, grown for more. */
-let scratch = new Float64Array(1024);
+/**
+ * Where the numbers of a body's lists go, one after another, as doubles or as float32 values: one buffer
+ * of each for every scan, grown for more. A list's numbers go to one of them, at the same place in either.
+ */
+let doubles = new Float64Array(1024);
+let floats = new Float32Array(1024);
 /** Where the last number scanned ends. */
 let numberEnd = 0;
 
 class RequestScanner {
   private at = 0;
-  /** Numbers in `scratch` so far: the lists of this body lie end to end from 0. */
+  /** Numbers in the scratch buffers so far: the lists of this body lie end to end from 0. */
   private count = 0;
 
   constructor(private readonly bytes: Buffer) {}
@@ -130,7 +141,7 @@ class RequestScanner {
       this.skipSpace();
       if (this.bytes[this.at++] !== Byte.Colon) return UNSCANNED;
       let value: unknown;
-      if (place === Place.Input && key === 'data') value = this.data(depth + 1);
+      if (place === Place.Input && key === 'data') value = this.data(depth + 1, object.datatype === 'FP32');
       else value = this.value(place === Place.Body && key === 'inputs' ? Place.Inputs : Place.Other, depth + 1);
       if (value === UNSCANNED) return UNSCANNED;
       object[key] = value;
@@ -160,23 +171,32 @@ class RequestScanner {
     }
   }
 
-  /** An input's data: its numbers as a Float64Array when it is a list of nothing else, else its values. */
-  private data(depth: number): unknown {
+  /** An input's data: its numbers as a typed array when it is a list of nothing else (see parseInferenceRequestJson), else its values. */
+  private data(depth: number, asFloat32: boolean): unknown {
     this.skipSpace();
     if (this.bytes[this.at] !== Byte.OpenBracket) return this.value(Place.Other, depth);
     const start = this.at;
     const first = this.count;
-    const scanned = this.numberList();
+    let scanned = this.numberList(asFloat32);
+    if (scanned === BEYOND_FLOAT32) {
+      this.at = start;
+      asFloat32 = false;
+      scanned = this.numberList(false);
+    }
     if (scanned === UNSCANNED) return UNSCANNED;
     if (scanned === NOT_NUMBERS) {
       this.at = start;
       return this.value(Place.Other, depth);
     }
-    return scratch.subarray(first, this.count);
+    return (asFloat32 ? floats : doubles).subarray(first, this.count);
   }
 
-  /** Appends the numbers of a flat list to `scratch`, from `count` on (`count` is left as it was on failure). The hot loop of a request. */
-  private numberList(): undefined | typeof UNSCANNED | typeof NOT_NUMBERS {
+  /**
+   * Appends the numbers of a flat list to the scratch buffer of doubles or of float32 values, from `count`
+   * on (`count` is left as it was on failure). The hot loop of a request: a server's requests all use the
+   * same buffer, so its stores stay of one kind.
+   */
+  private numberList(asFloat32: boolean): undefined | typeof UNSCANNED | typeof NOT_NUMBERS | typeof BEYOND_FLOAT32 {
     const bytes = this.bytes;
     let at = this.at + 1;
     let b = bytes[at];
@@ -186,9 +206,9 @@ class RequestScanner {
       return undefined;
     }
     let count = this.count;
-    let out: Float64Array = scratch;
+    let out: Float64Array | Float32Array = asFloat32 ? floats : doubles;
     for (;;) {
-      if (count === out.length) out = grow();
+      if (count >= out.length) out = grow(asFloat32, count);
       // A lone 0 and its comma, most of the values of an image or of sparse features, in two reads.
       if (b === Byte.Zero && bytes[at + 1] === Byte.Comma) {
         out[count++] = 0;
@@ -216,12 +236,14 @@ class RequestScanner {
         } else {
           n = scanNumber(bytes, at);
           if (Number.isNaN(n)) return UNSCANNED;
+          if (asFloat32 && !(Math.abs(n) < FLOAT32_OVERFLOW)) return BEYOND_FLOAT32;
           at = numberEnd;
           b = bytes[at];
         }
       } else if (b === Byte.Minus) {
         n = scanNumber(bytes, at);
         if (Number.isNaN(n)) return UNSCANNED;
+        if (asFloat32 && !(Math.abs(n) < FLOAT32_OVERFLOW)) return BEYOND_FLOAT32;
         at = numberEnd;
         b = bytes[at];
       } else return NOT_NUMBERS; // nested lists too: their structure is checked against the shape on the general path
@@ -284,11 +306,20 @@ function recentString(bytes: Buffer, start: number, end: number, hash: number): 
   return text;
 }
 
-function grow(): Float64Array {
-  const grown = new Float64Array(scratch.length * 2);
-  grown.set(scratch);
-  scratch = grown;
-  return grown;
+/**
+ * The scratch buffer of float32 values or of doubles, with what it held, grown to take a number at
+ * `count`: the other buffer's lists may have taken it past this one's end.
+ */
+function grow(float32: boolean, count: number): Float64Array | Float32Array {
+  const length = 2 * Math.max(count, float32 ? floats.length : doubles.length);
+  if (float32) {
+    const grown = new Float32Array(length);
+    grown.set(floats);
+    return (floats = grown);
+  }
+  const grown = new Float64Array(length);
+  grown.set(doubles);
+  return (doubles = grown);
 }
 
 /**

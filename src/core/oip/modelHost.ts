@@ -7,6 +7,7 @@ import { zeroTensorData } from '../model/zeroTensorData';
 import { tensorDataToBytes } from './binaryTensors';
 import { decodeInput } from './decodeInput';
 import { deepFrozen } from './deepFrozen';
+import { WRITTEN_TYPES, type WrittenData } from './jsonAnswerWriter';
 import { encodeBinaryOutput, encodeOutput } from './encodeOutput';
 import { fromFloat16Bits } from './float16';
 import { oipDatatypeOf } from './oipDatatypes';
@@ -37,6 +38,11 @@ export interface HostOptions {
 export interface Answer {
   response: OipInferenceResponseHeader;
   binary: Uint8Array[];
+  /**
+   * For the server, when every output goes as JSON with data that JsonAnswerWriter writes: each output's
+   * values, in order, which the response's outputs then lack.
+   */
+  data?: WrittenData[];
 }
 
 export interface ModelIdentity {
@@ -105,13 +111,14 @@ export class ModelHost {
   }
 
   /**
-   * Answers a request as the server does: outputs the request asks for as binary (binary tensor data
-   * extension) come back without `data`, with their bytes in `binary` in the order of those outputs.
-   * `binaryInputs` holds the bytes of each binary input (by its object in the request's `inputs`).
-   * `done` hears of the answer or of the error (an OipError for the client's mistakes and failed runs),
-   * once. A callback, not a promise: this runs for every request.
+   * Answers a request. `served`: as the server does, where outputs the request asks for as binary (binary
+   * tensor data extension) come back without `data`, with their bytes in `binary` in the order of those
+   * outputs, and JSON outputs may come with their values in `data` (see Answer). `binaryInputs` holds the
+   * bytes of each binary input (by its object in the request's `inputs`). `done` hears of the answer or of
+   * the error (an OipError for the client's mistakes and failed runs), once. A callback, not a promise:
+   * this runs for every request.
    */
-  answer(body: unknown, binaryInputs: ReadonlyMap<object, Uint8Array> | undefined, binaryOutputs: boolean, done: (error: unknown, answer?: Answer) => void): void {
+  answer(body: unknown, binaryInputs: ReadonlyMap<object, Uint8Array> | undefined, served: boolean, done: (error: unknown, answer?: Answer) => void): void {
     let request: { id?: unknown; inputs?: unknown; outputs?: unknown; parameters?: unknown };
     let feeds: Record<string, Tensor>;
     let wanted: { info: TensorInfo; binary: boolean }[];
@@ -120,7 +127,7 @@ export class ModelHost {
       request = body as typeof request;
       if (!Array.isArray(request.inputs)) throw new OipError(400, 'the request has no "inputs" list');
       feeds = this.feeds(request.inputs, binaryInputs);
-      wanted = this.selectOutputs(request.outputs, binaryOutputDefault(request.parameters), binaryOutputs);
+      wanted = this.selectOutputs(request.outputs, binaryOutputDefault(request.parameters), served);
     } catch (error) {
       return done(error);
     }
@@ -129,7 +136,7 @@ export class ModelHost {
       let answer: Answer;
       try {
         this.options.onAnswered?.(feeds);
-        answer = this.encode(request.id, wanted, results);
+        answer = this.encode(request.id, wanted, results, served);
       } catch (encodeError) {
         return done(encodeError);
       }
@@ -140,14 +147,20 @@ export class ModelHost {
   }
 
   /** The response to a request with id `id` from its run's `results`: the outputs `wanted`, each as JSON or binary. */
-  private encode(id: unknown, wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): Answer {
-    // A JSON part that holds nothing of its request's own (every output binary, no id, no class names)
+  private encode(id: unknown, wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>, served: boolean): Answer {
+    // A JSON part that holds nothing of its request's own (no id, no class names, and every output binary,
+    // or, for the server, every output JSON with values that JsonAnswerWriter writes, which are left out)
     // is the same for every request that asks for the same outputs of the same shapes: the last one is
-    // kept, frozen, and the server writes its JSON once (see httpServer).
-    const shareable = typeof id !== 'string' && !this.identity.labels && wanted.every((w) => w.binary);
-    const last = this.lastShared;
-    if (shareable && last?.wanted === wanted && wanted.every(({ info }, i) => sameDims(last.response.outputs[i].shape, (results[info.name] as Tensor).dims))) {
-      return { response: last.response, binary: wanted.map(({ info }, i) => tensorDataToBytes(last.response.outputs[i].datatype, (results[info.name] as Tensor).data as TensorData)) };
+    // kept, frozen, and the server writes its JSON once.
+    const allBinary = wanted.every((w) => w.binary);
+    const shareable = typeof id !== 'string' && !this.identity.labels && (allBinary || (served && wanted.every((w) => !w.binary && WRITTEN_TYPES.has((results[w.info.name] as Tensor).type))));
+    if (shareable) {
+      const last = this.lastShared;
+      const response = last?.wanted === wanted && wanted.every(({ info }, i) => sameDims(last.response.outputs[i].shape, (results[info.name] as Tensor).dims)) ? last.response : this.sharedResponse(wanted, results);
+      const tensors = wanted.map(({ info }) => results[info.name] as Tensor);
+      return allBinary
+        ? { response, binary: tensors.map((tensor, i) => tensorDataToBytes(response.outputs[i].datatype, tensor.data as TensorData)) }
+        : { response, binary: [], data: tensors.map((tensor) => tensor.data as WrittenData) };
     }
     const binary: Uint8Array[] = [];
     const outputs = wanted.map(({ info, binary: asBinary }) => {
@@ -162,8 +175,18 @@ export class ModelHost {
     });
     const { name, version } = this.identity;
     const response = typeof id === 'string' ? { model_name: name, model_version: version, id, outputs } : { model_name: name, model_version: version, outputs };
-    if (shareable) this.lastShared = { wanted, response: deepFrozen(response) };
     return { response, binary };
+  }
+
+  /** The JSON part shared by answers (see encode), kept as the last one: binary outputs, or JSON outputs without their data. */
+  private sharedResponse(wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): OipInferenceResponseHeader {
+    const outputs = wanted.map(({ info, binary }) => {
+      const tensor = results[info.name] as Tensor;
+      return binary ? encodeBinaryOutput(info.name, tensor).output : { name: info.name, shape: [...tensor.dims], datatype: oipDatatypeOf(tensor.type)! };
+    });
+    const response = deepFrozen({ model_name: this.identity.name, model_version: this.identity.version, outputs });
+    this.lastShared = { wanted, response };
+    return response;
   }
 
   /** One run fetching every tensor output, so requests that asked for different outputs can share it. */

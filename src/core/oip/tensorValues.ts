@@ -63,7 +63,7 @@ const outOfRange = (name: string, ortType: string, index: number, value: number)
  * The smallest magnitude that rounds to infinity in float32: halfway between its largest finite value,
  * 2^128 - 2^104, and 2^128, where rounding to even goes up.
  */
-const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+export const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /**
  * JSON values (flat, row-major) as the typed data of onnxruntime element type `ortType`, checking each
@@ -137,7 +137,13 @@ export function typedDataFromValues(name: string, ortType: string, values: unkno
  * every value fits. The result never shares `numbers`' memory, which the scanner writes over next; float
  * values go into an array from `into` when it gives one.
  */
-export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array, into?: InputArrays): TensorData {
+export function typedDataFromNumbers(name: string, ortType: string, numbers: Float64Array | Float32Array, into?: InputArrays): TensorData {
+  if (ortType === 'float32' && numbers instanceof Float32Array) {
+    // Float32 values already and finite (the scanner gives a list with a value beyond float32's range as doubles): a plain copy.
+    const array = into?.array(name, Float32Array, numbers.length) ?? pooledFloat32(numbers.length);
+    array.set(numbers);
+    return array;
+  }
   if (ortType === 'float32' || ortType === 'float64') {
     const n = numbers.length;
     const array = ortType === 'float32' ? (into?.array(name, Float32Array, n) ?? pooledFloat32(n)) : (into?.array(name, Float64Array, n) ?? pooledFloat64(n));
