@@ -19,6 +19,16 @@ function assertSameNumbers(texts: string[]): void {
   texts.forEach((text, i) => assert.ok(Object.is(data[i], expected[i]), `${text}: ${data[i]} but JSON.parse gives ${expected[i]}`));
 }
 
+/** The message of what `f` throws. */
+function errorMessageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('nothing was thrown');
+}
+
 function jsonParseError(text: string): string {
   try {
     JSON.parse(text);
@@ -172,6 +182,46 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
       };
       assert.deepEqual(run(() => typedDataFromNumbers('x', type, Float64Array.from(values))), run(() => typedDataFromValues('x', type, values)), `${type} ${values.join(',')}`);
     }
+  });
+
+  it('reads the numbers of an input that says FP32 before its data straight into float32 values', () => {
+    const texts = ['0', '-0', '0.1', '1e-50', '3.4e38', '-7.25', '255', '16777217', '0.30000000000000004'];
+    const inputOf = (text: string) => (parseInferenceRequestJson(Buffer.from(text)) as { inputs: { data: unknown }[] }).inputs[0].data;
+    const floats = inputOf(`{"inputs":[{"name":"x","datatype":"FP32","shape":[${texts.length}],"data":[${texts.join(',')}]}]}`);
+    assert.ok(floats instanceof Float32Array);
+    texts.forEach((text, i) => assert.ok(Object.is(floats[i], Math.fround(JSON.parse(text) as number)), `${text}: ${floats[i]}`));
+    // The datatype after the data, or another one: doubles, as JSON.parse reads them.
+    assert.ok(inputOf(`{"inputs":[{"name":"x","shape":[1],"data":[0.1],"datatype":"FP32"}]}`) instanceof Float64Array);
+    assert.ok(inputOf(`{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[0.1]}]}`) instanceof Float64Array);
+  });
+
+  it("reads an FP32 input's list with a value beyond float32's range as doubles, so that its error names the value", () => {
+    for (const beyond of ['3.5e38', '-1e39', '1e400']) {
+      const body = `{"inputs":[{"name":"x","datatype":"FP32","shape":[3],"data":[1.5,${beyond},2]}]}`;
+      const data = (parseInferenceRequestJson(Buffer.from(body)) as { inputs: { data: unknown }[] }).inputs[0].data as Float64Array;
+      assert.ok(data instanceof Float64Array, beyond);
+      assert.deepEqual(Array.from(data), JSON.parse(`[1.5,${beyond},2]`));
+      const numbers = errorMessageOf(() => typedDataFromNumbers('x', 'float32', data));
+      assert.match(numbers, /too large for float32/);
+      assert.equal(numbers, errorMessageOf(() => typedDataFromValues('x', 'float32', JSON.parse(`[1.5,${beyond},2]`) as number[])));
+    }
+  });
+
+  it('keeps float32 and double lists of one body apart, past the first size of either buffer', () => {
+    const doubles = Array.from({ length: 3000 }, (_, i) => i + 0.1);
+    const floats = Array.from({ length: 2500 }, (_, i) => -i - 0.5);
+    const body = JSON.stringify({ inputs: [
+      { name: 'a', datatype: 'FP32', data: [0.1, 0.2] },
+      { name: 'b', datatype: 'FP64', data: doubles },
+      { name: 'c', datatype: 'FP32', data: floats },
+      { name: 'd', datatype: 'FP64', data: [7, 8] },
+    ] });
+    const { inputs } = parseInferenceRequestJson(Buffer.from(body)) as { inputs: { data: Float32Array | Float64Array }[] };
+    assert.deepEqual(inputs.map((input) => input.data.constructor), [Float32Array, Float64Array, Float32Array, Float64Array]);
+    assert.deepEqual(Array.from(inputs[0].data), [0.1, 0.2].map(Math.fround));
+    assert.deepEqual(Array.from(inputs[1].data), doubles);
+    assert.deepEqual(Array.from(inputs[2].data), floats.map(Math.fround));
+    assert.deepEqual(Array.from(inputs[3].data), [7, 8]);
   });
 
   it("keeps each input's numbers apart from the others' in a body of several inputs", () => {
