@@ -49,6 +49,7 @@ class BodyReading {
   overLimit: boolean;
   dropped = 0;
   settled = false;
+  deadlineSlot = -1;
   readonly deadlines: DeadlineSweep;
 
   constructor(

@@ -184,6 +184,32 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
     }
   });
 
+  it('reads runs of zeros of every length, ending every way, as JSON.parse does', () => {
+    let seed = 11;
+    const random = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    for (let body = 0; body < 300; body++) {
+      const texts: string[] = [];
+      while (texts.length < 40) {
+        const run = random(10);
+        for (let i = 0; i < run; i++) texts.push('0');
+        texts.push(['1', '0.5', '-0', '0e1', '0.0', '7'][random(6)]);
+      }
+      const separator = body % 5 === 0 ? ', ' : ',';
+      for (const datatype of ['FP32', 'FP64']) {
+        const text = `{"inputs":[{"name":"x","datatype":"${datatype}","data":[${texts.join(separator)}]}]}`;
+        const data = (parseInferenceRequestJson(Buffer.from(' '.repeat(body % 4) + text)) as { inputs: { data: Float32Array | Float64Array }[] }).inputs[0].data;
+        assert.deepEqual(Array.from(data), (JSON.parse(text) as { inputs: { data: number[] }[] }).inputs[0].data, text);
+      }
+    }
+    // A run longer than the scratch buffers, and one that ends the list.
+    const zeros = `[${Array.from({ length: 5001 }, () => '0').join(',')}]`;
+    for (const datatype of ['FP32', 'FP64']) {
+      const data = (parseInferenceRequestJson(Buffer.from(`{"inputs":[{"datatype":"${datatype}","data":${zeros}}]}`)) as { inputs: { data: Float32Array }[] }).inputs[0].data;
+      assert.equal(data.length, 5001);
+      assert.ok(data.every((v) => Object.is(v, 0)));
+    }
+  });
+
   it('reads the numbers of an input that says FP32 before its data straight into float32 values', () => {
     const texts = ['0', '-0', '0.1', '1e-50', '3.4e38', '-7.25', '255', '16777217', '0.30000000000000004'];
     const inputOf = (text: string) => (parseInferenceRequestJson(Buffer.from(text)) as { inputs: { data: unknown }[] }).inputs[0].data;

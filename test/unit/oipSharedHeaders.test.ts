@@ -94,6 +94,9 @@ describe('JSON parts shared by requests that send or get the same one', () => {
         b.data!.map((values) => Array.from(values as ArrayLike<number | bigint>, Number)),
         inProcess.outputs.map((o) => o.data.map(Number)),
       );
+      const binary = await answer(binaryOut(irisRows([5.1, 3.5, 1.4, 0.2])));
+      assert.equal((await answer(irisRows([4.9, 3.1, 1.5, 0.1]))).response, a.response, "kept beside a binary answer's, for clients that mix them");
+      assert.equal((await answer(binaryOut(irisRows([4.9, 3.1, 1.5, 0.1])))).response, binary.response);
       const withId = await answer({ ...irisRows([5.1, 3.5, 1.4, 0.2]), id: 'r1' });
       assert.equal(withId.data, undefined, "an id is the answer's own: its values go in its response");
       assert.ok(withId.response.outputs.every((o) => Array.isArray(o.data)));

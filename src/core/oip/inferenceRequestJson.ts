@@ -23,6 +23,8 @@ export function parseInferenceRequestJson(body: Buffer): unknown {
 
 /** What the scanner returns for a body it leaves to JSON.parse. */
 const UNSCANNED = Symbol('unscanned');
+/** "0,0," read as a little-endian 32-bit word. */
+const ZERO_ZERO = 0x2c302c30;
 /** What a number scan returns for a list that is not all numbers; the list is scanned again as values. */
 const NOT_NUMBERS = Symbol('not numbers');
 /** What a float32 number scan returns for a list with a value beyond float32's range; it is scanned again as doubles. */
@@ -207,12 +209,20 @@ class RequestScanner {
     }
     let count = this.count;
     let out: Float64Array | Float32Array = asFloat32 ? floats : doubles;
+    const last = bytes.length;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     for (;;) {
       if (count >= out.length) out = grow(asFloat32, count);
       // A lone 0 and its comma, most of the values of an image or of sparse features, in two reads.
       if (b === Byte.Zero && bytes[at + 1] === Byte.Comma) {
         out[count++] = 0;
         at += 2;
+        // A run of them four bytes at a time, "0,0,", while there is room for both.
+        while (at + 4 <= last && count + 2 <= out.length && view.getUint32(at, true) === ZERO_ZERO) {
+          out[count++] = 0;
+          out[count++] = 0;
+          at += 4;
+        }
         b = bytes[at];
         while (b === Byte.Space || b === Byte.Newline || b === Byte.Return || b === Byte.Tab) b = bytes[++at];
         continue;

@@ -62,8 +62,8 @@ export class ModelHost {
   private readonly fetches: Record<string, null>;
   /** Every output, as JSON and as binary: what a request that names no outputs gets. */
   private readonly everyOutput: Record<'json' | 'binary', { info: TensorInfo; binary: boolean }[]>;
-  /** The last JSON part that other requests can share (see encode). */
-  private lastShared?: { wanted: { info: TensorInfo; binary: boolean }[]; response: OipInferenceResponseHeader };
+  /** The last JSON part that other requests can share (see encode), of answers with binary outputs and of JSON ones: clients may mix them. */
+  private readonly lastShared: Record<'binary' | 'json', { wanted: { info: TensorInfo; binary: boolean }[]; response: OipInferenceResponseHeader } | undefined> = { binary: undefined, json: undefined };
   /** How long the warm-up run took, once load() has made it. */
   warmUpMs = 0;
 
@@ -150,13 +150,14 @@ export class ModelHost {
   private encode(id: unknown, wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>, served: boolean): Answer {
     // A JSON part that holds nothing of its request's own (no id, no class names, and every output binary,
     // or, for the server, every output JSON with values that JsonAnswerWriter writes, which are left out)
-    // is the same for every request that asks for the same outputs of the same shapes: the last one is
-    // kept, frozen, and the server writes its JSON once.
+    // is the same for every request that asks for the same outputs of the same shapes: the last one of
+    // each kind is kept, frozen, and the server writes its JSON once.
     const allBinary = wanted.every((w) => w.binary);
     const shareable = typeof id !== 'string' && !this.identity.labels && (allBinary || (served && wanted.every((w) => !w.binary && WRITTEN_TYPES.has((results[w.info.name] as Tensor).type))));
     if (shareable) {
-      const last = this.lastShared;
-      const response = last?.wanted === wanted && wanted.every(({ info }, i) => sameDims(last.response.outputs[i].shape, (results[info.name] as Tensor).dims)) ? last.response : this.sharedResponse(wanted, results);
+      const kind = allBinary ? 'binary' : 'json';
+      const last = this.lastShared[kind];
+      const response = last?.wanted === wanted && wanted.every(({ info }, i) => sameDims(last.response.outputs[i].shape, (results[info.name] as Tensor).dims)) ? last.response : this.sharedResponse(kind, wanted, results);
       const tensors = wanted.map(({ info }) => results[info.name] as Tensor);
       return allBinary
         ? { response, binary: tensors.map((tensor, i) => tensorDataToBytes(response.outputs[i].datatype, tensor.data as TensorData)) }
@@ -178,14 +179,14 @@ export class ModelHost {
     return { response, binary };
   }
 
-  /** The JSON part shared by answers (see encode), kept as the last one: binary outputs, or JSON outputs without their data. */
-  private sharedResponse(wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): OipInferenceResponseHeader {
+  /** The JSON part shared by answers (see encode), kept as the last one of its kind: binary outputs, or JSON outputs without their data. */
+  private sharedResponse(kind: 'binary' | 'json', wanted: { info: TensorInfo; binary: boolean }[], results: Record<string, Tensor>): OipInferenceResponseHeader {
     const outputs = wanted.map(({ info, binary }) => {
       const tensor = results[info.name] as Tensor;
       return binary ? encodeBinaryOutput(info.name, tensor).output : { name: info.name, shape: [...tensor.dims], datatype: oipDatatypeOf(tensor.type)! };
     });
     const response = deepFrozen({ model_name: this.identity.name, model_version: this.identity.version, outputs });
-    this.lastShared = { wanted, response };
+    this.lastShared[kind] = { wanted, response };
     return response;
   }
 
