@@ -9,6 +9,7 @@
  * predict client (writes requests, reads responses).
  */
 import { deepFrozen } from './deepFrozen';
+import { LITTLE_ENDIAN } from './littleEndian';
 import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
@@ -49,10 +50,6 @@ const TYPED_ARRAY: Record<Exclude<OipDatatype, 'BYTES'>, TypedArrayClass> = {
   INT64: BigInt64Array,
   FP64: Float64Array,
 };
-
-// Typed arrays use the machine's byte order and the extension's is little-endian: the views below are
-// right only on a little-endian machine (x86-64, arm64: every platform the image is built for).
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const bad = (message: string) => new OipError(400, message);
 

@@ -1,3 +1,4 @@
+import { EXACT_POWERS } from './jsonNumbers';
 import { FLOAT32_OVERFLOW } from './tensorValues';
 
 /**
@@ -65,8 +66,6 @@ const enum Place {
 
 // Deeper than any request: past it the recursion stops and JSON.parse takes the body.
 const MAX_DEPTH = 64;
-// Powers of ten that a double holds exactly.
-const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /**
  * Where the numbers of a body's lists go, one after another, as doubles or as float32 values: one buffer

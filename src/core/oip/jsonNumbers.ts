@@ -1,3 +1,5 @@
+import { LITTLE_ENDIAN } from './littleEndian';
+
 /**
  * JSON text of numbers written as bytes, for answers written without JSON.stringify (JsonAnswerWriter).
  *
@@ -17,12 +19,13 @@
 /** The most bytes the text of one value takes: "-0.0000012345677760094986" (a sign, "0.", five zeros and 17 digits). */
 export const JSON_NUMBER_MAX_BYTES = 25;
 
-// Powers of ten that a double holds exactly, each split into a high part of 26 significant bits and the
-// rest (Veltkamp's split), so that a float32 value times either part is an exact double.
-const POWERS = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+/** Powers of ten that a double holds exactly. */
+export const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+// Each split into a high part of 26 significant bits and the rest (Veltkamp's split), so that a float32
+// value times either part is an exact double.
 const SPLITTER = 2 ** 27 + 1;
-const POWERS_HIGH = POWERS.map((p) => SPLITTER * p - (SPLITTER * p - p));
-const POWERS_LOW = POWERS.map((p, k) => p - POWERS_HIGH[k]);
+const POWERS_HIGH = EXACT_POWERS.map((p) => SPLITTER * p - (SPLITTER * p - p));
+const POWERS_LOW = EXACT_POWERS.map((p, k) => p - POWERS_HIGH[k]);
 const LOG10_2 = Math.log10(2);
 /** How near an interval's edge a candidate may lie before the search's rounding could have misplaced it. */
 const MARGIN = 1e-7;
@@ -30,7 +33,6 @@ const MARGIN = 1e-7;
 // A double's bits, for its exponent, and for a power of two made from one.
 const double = new Float64Array(1);
 const words = new Uint32Array(double.buffer);
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
 
 const enum Byte {
@@ -97,7 +99,7 @@ function shortestText(out: Uint8Array, at: number, value: number): number {
   // the tests check for each of them.)
   words[HIGH_WORD] = (e - 1 + 1023) << 20;
   words[1 - HIGH_WORD] = 0;
-  const half = double[0] * POWERS[k];
+  const half = double[0] * EXACT_POWERS[k];
   // x = high * 10^8 + rest, rest in [0, 10^8) and exact to within MARGIN.
   let highDigits = Math.floor((xHigh + xLow) / 1e8);
   let rest = xHigh - highDigits * 1e8 + xLow;
@@ -115,7 +117,7 @@ function shortestText(out: Uint8Array, at: number, value: number): number {
   const hundreds = rest - Math.floor(rest / 100) * 100;
   let restDigits = -1;
   for (let t = hundreds > half + MARGIN && 100 - hundreds > half + MARGIN ? 1 : 8; t >= 0; t--) {
-    const step = POWERS[t];
+    const step = EXACT_POWERS[t];
     const under = Math.floor(rest / step) * step;
     const over = under + step;
     if (Math.abs(under - low) < MARGIN || Math.abs(under - top) < MARGIN || Math.abs(over - low) < MARGIN || Math.abs(over - top) < MARGIN) return -1;
