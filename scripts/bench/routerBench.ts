@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { BenchRow } from './benchTable';
 import { median, REPO } from './measure';
 import { withCpu } from './processCpu';
-import { BATCH_POLICY, DURATION_S, firstDigit, get, load, ROUNDS, startRuntime, startServer, takeTurns, where, withFreeBatchMnist } from './servingBench';
+import { BATCH_POLICY, DURATION_S, firstDigit, get, load, startRuntime, startServer, takeTurns, TURNS_TAKEN, where, withFreeBatchMnist } from './servingBench';
 
 export interface BenchRouter {
   child: ChildProcess;
@@ -78,25 +78,22 @@ async function routerRow(served: RoutedModel): Promise<BenchRow> {
       const answer = await get(infer(p), served.body, headers);
       if (answer.status !== 200) throw new Error(`the proxy on port ${p} answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
     }
-    const cpu = { ours: [] as number[][], reference: [] as number[][], direct: [] as number[][] };
-    const turn = (name: keyof typeof cpu, p: number, pids: number[]) => async () => {
-      const result = await withCpu(() => load(infer(p), served.connections, served.body, headers), pids, DURATION_S);
-      cpu[name].push(result.cpu);
-      return result;
-    };
-    const { ours, reference, direct } = await takeTurns({
-      reference: turn('reference', bareProxyPort, [bare.pid!, server.pid!]),
-      ours: turn('ours', routerPort, [router.pid!, server.pid!]),
-      direct: turn('direct', port, [server.pid!]),
+    const turn = (p: number, pids: number[]) => () => withCpu(() => load(infer(p), served.connections, served.body, headers), pids, DURATION_S);
+    const turns = await takeTurns({
+      reference: turn(bareProxyPort, [bare.pid!, server.pid!]),
+      ours: turn(routerPort, [router.pid!, server.pid!]),
+      direct: turn(port, [server.pid!]),
     });
-    const us = (name: keyof typeof cpu, i: number) => Math.round(median(cpu[name].map((r) => r[i])));
+    const { ours, reference, direct } = turns;
+    // Over the measured turns only: the CPU a process spent per request, its median.
+    const us = (name: keyof typeof turns, i: number) => Math.round(median(turns[name].runs.map((run) => run.cpu[i])));
     return {
       name: `serve ${served.title} through the environment router, ${served.connections} connections`,
       ours: ours.perSecond,
       reference: reference.perSecond,
       unit: 'req/s',
       goalRatio: 0.8,
-      note: `reference: a bare node:http reverse proxy in front of the same runtime process (a keep-alive pool, the client's headers passed as they are, both bodies piped; no header filtering, X-Forwarded-*, timeouts, retries, metrics or access log), the least a Node proxy does; ours: the router (dist/router.js) forwarding to it, its JSON access log written (to /dev/null here) as in a container; each proxy on the server core with the runtime; the runtime hit directly served ${Math.round(direct.perSecond)} req/s; ${where()}; ${BATCH_POLICY ? 'the runtime under SCHED_BATCH, as it puts itself once ready, both proxies under the default policy' : 'no SCHED_BATCH here (no chrt)'}; medians of ${ROUNDS} turns of ${DURATION_S} s each, taken in turn after a warm-up turn each; p50/p99 through the router ${ours.p50}/${ours.p99} ms, the bare proxy ${reference.p50}/${reference.p99} ms, direct ${direct.p50}/${direct.p99} ms; errors ${ours.errors}; CPU per request: router ${us('ours', 0)} µs and runtime ${us('ours', 1)} µs through the router, bare proxy ${us('reference', 0)} µs and runtime ${us('reference', 1)} µs through it, runtime ${us('direct', 0)} µs direct`,
+      note: `reference: a bare node:http reverse proxy in front of the same runtime process (a keep-alive pool, the client's headers passed as they are, both bodies piped; no header filtering, X-Forwarded-*, timeouts, retries, metrics or access log), the least a Node proxy does; ours: the router (dist/router.js) forwarding to it, its JSON access log written (to /dev/null here) as in a container; each proxy on the server core with the runtime; the runtime hit directly served ${Math.round(direct.perSecond)} req/s; ${where()}; ${BATCH_POLICY ? 'the runtime under SCHED_BATCH, as it puts itself once ready, both proxies under the default policy' : 'no SCHED_BATCH here (no chrt)'}; ${TURNS_TAKEN}; p50/p99 through the router ${ours.p50}/${ours.p99} ms, the bare proxy ${reference.p50}/${reference.p99} ms, direct ${direct.p50}/${direct.p99} ms; errors ${ours.errors}; CPU per request: router ${us('ours', 0)} µs and runtime ${us('ours', 1)} µs through the router, bare proxy ${us('reference', 0)} µs and runtime ${us('reference', 1)} µs through it, runtime ${us('direct', 0)} µs direct`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

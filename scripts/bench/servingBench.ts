@@ -17,6 +17,15 @@ const MNIST = path.resolve(REPO, '..', 'shared', 'data', 'mnist');
 export const DURATION_S = 3;
 /** Ours and the reference take turns this many times; the medians are compared, so a drift in the machine's speed hits both. */
 export const ROUNDS = 5;
+/**
+ * Unmeasured turns each server takes before the measured ones. V8 goes on optimising a server's code well
+ * into its load: the model server, measured from its start, had 380 functions optimised in its first 3-s
+ * turn, 78 in its second (which served about 6% fewer requests than its later turns) and about 10 in its
+ * third.
+ */
+export const WARM_UP_TURNS = 3;
+/** How the turns are taken, for the rows' notes. */
+export const TURNS_TAKEN = `medians of ${ROUNDS} alternating turns of ${DURATION_S} s, after ${WARM_UP_TURNS} unmeasured warm-up turns each`;
 const LOAD_CORE = 0;
 const SERVER_CORE = 1;
 
@@ -123,14 +132,14 @@ function bareServer(port: number, response: Buffer, contentType: string): Promis
 }
 
 /**
- * Runs each of `turns` once unmeasured, to warm it up, then in turn, ROUNDS times over (so a drift in the
- * machine's speed hits them all), and keeps the run with the median rate of each, with the errors of all
- * its runs and the runs themselves. The warm-up turn is every server's first seconds under load, when V8
- * compiles its hot code and grows its heap: a steady rate is what the rows compare.
+ * Runs each of `turns` WARM_UP_TURNS times unmeasured, to warm it up, then in turn, ROUNDS times over (so a
+ * drift in the machine's speed hits them all), and keeps the run with the median rate of each, with the
+ * errors of all its runs and the runs themselves. The warm-up turns are every server's first seconds under
+ * load, when V8 compiles its hot code and grows its heap: a steady rate is what the rows compare.
  */
 export async function takeTurns<K extends string, T extends Load>(turns: Record<K, () => Promise<T>>): Promise<Record<K, T & { runs: T[] }>> {
   const names = Object.keys(turns) as K[];
-  for (const name of names) await turns[name]();
+  for (const name of names) for (let turn = 0; turn < WARM_UP_TURNS; turn++) await turns[name]();
   const runs = new Map<K, T[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) for (const name of names) runs.get(name)!.push(await turns[name]());
   const picked = {} as Record<K, T & { runs: T[] }>;
@@ -238,7 +247,7 @@ async function tinyModelRow(): Promise<BenchRow> {
       ratio: pairedRatio('A'),
       unit: 'req/s',
       goalRatio: 0.5,
-      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s after a warm-up turn each, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.A).toFixed(2)}); p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
+      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.A).toFixed(2)}); p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -279,7 +288,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
       ratio: pairedRatio('C'),
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; medians of ${ROUNDS} alternating turns of ${DURATION_S} s after a warm-up turn each, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.C).toFixed(2)}); served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${PAIRED} (the medians' ratio: ${(ours.perSecond / capacity.C).toFixed(2)}); served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');

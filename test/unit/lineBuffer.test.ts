@@ -31,32 +31,56 @@ describe('the runtime log-line buffer', () => {
     assert.deepEqual(writes, ['last\n']);
   });
 
-  it('writes strings and numbers as JSON.stringify does, escapes and other scripts included', () => {
+  it('writes numbers as JSON.stringify does, and text and bytes as they are', () => {
     const { lines, writes } = collected();
-    const strings = ['plain', 'a "quoted" \\ path', 'tab\tand\u0001', 'ünïcode 中文 😀', '\ud800 lone', ''];
-    const numbers = [0, -0, 200, 12.3, 1e21, 1e-7, NaN, Infinity];
-    for (const text of strings) {
-      lines.jsonString(text);
-      lines.endLine();
-    }
+    const numbers = [0, -0, 200, -17, 2 ** 31, -(2 ** 31), 2 ** 53, 1e21, 12.3, 0.1, 0.5, 999.9, 214748364.7, 214748364.8, -12.3, 0.30000000000000004, 12.34, 1e-7, NaN, Infinity, -Infinity];
     for (const value of numbers) {
       lines.number(value);
       lines.endLine();
     }
     lines.text('é as it is');
+    lines.copy(Buffer.from('ü as bytes'));
     lines.endLine();
     lines.flush();
-    assert.deepEqual(writes, [`${[...strings.map((s) => JSON.stringify(s)), ...numbers.map((n) => JSON.stringify(n)), 'é as it is'].join('\n')}\n`]);
+    assert.deepEqual(writes, [`${[...numbers.map((n) => JSON.stringify(n)), 'é as it isü as bytes'].join('\n')}\n`]);
+  });
+
+  it('writes every tenth, as the access log rounds its milliseconds, and random doubles as JSON.stringify does', () => {
+    const { lines, writes } = collected();
+    const expected: string[] = [];
+    const write = (value: number) => {
+      lines.number(value);
+      lines.endLine();
+      expected.push(JSON.stringify(value));
+    };
+    for (let tenths = 0; tenths < 200_000; tenths++) write(tenths / 10);
+    for (let tenths = 2 ** 31 - 1000; tenths < 2 ** 31 + 1000; tenths++) write(tenths / 10);
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      write((seed % 100_000_000) / 10);
+    }
+    const doubles = new Float64Array(1);
+    const words = new Uint32Array(doubles.buffer);
+    for (let i = 0; i < 20_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      words[0] = seed;
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      words[1] = seed;
+      write(doubles[0]);
+    }
+    lines.flush();
+    assert.equal(writes.join(''), `${expected.join('\n')}\n`);
   });
 
   it('grows for a turn of more lines than it holds and keeps every byte, in order', async () => {
     const { lines, writes } = collected();
     const long = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)} ü`);
     for (const line of long) lines.add(line);
-    lines.jsonString('y'.repeat(40_000));
+    lines.copy(Buffer.from('y'.repeat(40_000)));
     lines.endLine();
     await nextTurn();
     assert.equal(writes.length, 1);
-    assert.equal(writes[0], `${[...long, JSON.stringify('y'.repeat(40_000))].join('\n')}\n`);
+    assert.equal(writes[0], `${[...long, 'y'.repeat(40_000)].join('\n')}\n`);
   });
 });

@@ -199,6 +199,7 @@ export class ModelHost {
 
   private feeds(inputs: unknown[], binary?: ReadonlyMap<object, Uint8Array>): Record<string, Tensor> {
     const feeds: Record<string, Tensor> = {};
+    let given = 0;
     for (const input of inputs) {
       const name = (input as { name?: unknown })?.name;
       const spec = this.info.inputs.find((i) => i.name === name);
@@ -206,9 +207,12 @@ export class ModelHost {
       if (feeds[spec.name]) throw new OipError(400, `input "${spec.name}" is given twice`);
       // Written where the batcher's next run reads them, when there is a batcher.
       feeds[spec.name] = decodeInput(input, spec, binary?.get(input as object), this.batcher);
+      given++;
     }
-    const missing = this.info.inputs.filter((i) => !feeds[i.name]);
-    if (missing.length) throw new OipError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `"${i.name}"`).join(', ')}`);
+    if (given < this.info.inputs.length) {
+      const missing = this.info.inputs.filter((i) => !feeds[i.name]);
+      throw new OipError(400, `missing input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `"${i.name}"`).join(', ')}`);
+    }
     return feeds;
   }
 
