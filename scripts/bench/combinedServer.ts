@@ -8,11 +8,12 @@ import * as http from 'node:http';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { DEFAULT_MAX_BATCH_ROWS as MAX_ROWS } from '../../src/runtime/runtimeConfig';
 import { readyMadeRows, serverSession } from './serverSession';
+import { elementCount } from '../../src/core/model/elementCount';
 
 async function main(): Promise<void> {
   const [model, inputName, rowShapeText, port, responseBase64, contentType] = process.argv.slice(2);
   const rowShape = JSON.parse(rowShapeText) as number[];
-  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const rowSize = elementCount(rowShape);
   const response = Buffer.from(responseBase64, 'base64');
   const ort = onnxRuntime();
   // The session the server makes, with its settings, on the rows inferenceRate (reference B) runs.

@@ -2,12 +2,13 @@
 // per second: the model's cost alone, pinned to the core the server gets.
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { readyMadeRows, serverSession } from './serverSession';
+import { elementCount } from '../../src/core/model/elementCount';
 
 async function main(): Promise<void> {
   const [model, inputName, batchText, rowShapeText, durationText] = process.argv.slice(2);
   const batch = Number(batchText);
   const rowShape = JSON.parse(rowShapeText) as number[];
-  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const rowSize = elementCount(rowShape);
   const ort = onnxRuntime();
   // The session the server makes, with its settings, run the way it runs it.
   const { session, fetches } = await serverSession(model);

@@ -14,6 +14,7 @@ import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
 import { jsonValuesOf, typedDataFromValues, type InputArrays, type NumericData, type TensorData } from './tensorValues';
+import { elementCount } from '../model/elementCount';
 
 /** The HTTP header giving the JSON part's length in bytes (header names are case-insensitive). */
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'Inference-Header-Content-Length';
@@ -153,7 +154,7 @@ export function joinBinaryBody<T>(header: T, parts: Uint8Array[], toJson: (value
  * tensor in errors ('input "x"').
  */
 export function bytesToTensorData(datatype: OipDatatype, shape: number[], bytes: Uint8Array, what: string, into?: { arrays: InputArrays; name: string }): TensorData {
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = elementCount(shape);
   if (datatype === 'BYTES') return bytesToStrings(count, bytes, what, shape);
   const size = ELEMENT_BYTES[datatype];
   if (bytes.length !== count * size) throw bad(`${what} has binary_data_size ${bytes.length} but its shape [${shape.join(', ')}] of ${datatype} needs ${count * size} bytes (${count} x ${size})`);

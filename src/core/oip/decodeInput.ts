@@ -5,6 +5,7 @@ import { binaryDataSize, bytesToTensorData, INFERENCE_HEADER_CONTENT_LENGTH } fr
 import { isOipDatatype, oipDatatypeOf } from './oipDatatypes';
 import { OipError } from './oipTypes';
 import { typedDataFromNumbers, typedDataFromValues, type InputArrays } from './tensorValues';
+import { elementCount } from '../model/elementCount';
 
 const bad = (message: string) => new OipError(400, message);
 
@@ -20,7 +21,7 @@ export function decodeInput(input: unknown, spec: TensorInfo, binary?: Uint8Arra
   if (!isOipDatatype(datatype)) throw bad(`input "${String(name)}": unknown datatype ${JSON.stringify(datatype)}`);
   const expected = oipDatatypeOf(spec.type);
   if (datatype !== expected) throw bad(`input "${spec.name}" takes ${expected ?? spec.type} values, not ${datatype}`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`input "${spec.name}": "shape" must be a list of non-negative integers`);
+  if (!isShape(shape)) throw bad(`input "${spec.name}": "shape" must be a list of non-negative integers`);
   const dims = shape as number[];
   if (dims.length !== spec.shape.length || spec.shape.some((d, i) => typeof d === 'number' && d !== dims[i])) {
     throw bad(`input "${spec.name}" has shape [${dims.join(', ')}] but the model takes [${spec.shape.map((d) => (typeof d === 'number' ? d : -1)).join(', ')}]`);
@@ -59,7 +60,17 @@ function flattenNested(name: string, data: unknown[], dims: number[]): unknown[]
   return values;
 }
 
+/** Whether `shape` is a list of non-negative integers; a loop, as a kept binary header's shape is frozen (see elementCount). */
+function isShape(shape: unknown): shape is number[] {
+  if (!Array.isArray(shape)) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (!Number.isInteger(d) || (d as number) < 0) return false;
+  }
+  return true;
+}
+
 function checkCount(spec: TensorInfo, dims: number[], length: number): void {
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = elementCount(dims);
   if (length !== count) throw bad(`input "${spec.name}" has ${length} values but its shape [${dims.join(', ')}] needs ${count}`);
 }

@@ -14,6 +14,7 @@ import { oipDatatypeOf } from './oipDatatypes';
 import { RequestBatcher, type BatchingOptions } from './requestBatcher';
 import type { TensorData } from './tensorValues';
 import { OipError, type OipInferenceResponse, type OipInferenceResponseHeader, type OipModelMetadata, type OipResponseOutputHeader, type OipTensorMetadata } from './oipTypes';
+import { elementCount } from '../model/elementCount';
 
 /**
  * onnxruntime's threads for one model's runs when nothing says otherwise: one, the server's own. Under
@@ -254,7 +255,7 @@ export class ModelHost {
     const feeds: Record<string, Tensor> = {};
     for (const input of this.info.inputs) {
       const dims = input.shape.map((d) => (typeof d === 'number' ? d : 1));
-      const size = dims.reduce((a, b) => a * b, 1);
+      const size = elementCount(dims);
       feeds[input.name] = new ort.Tensor(input.type as 'float32', zeroTensorData(input.type, size) as Float32Array, dims);
     }
     this.session.run(feeds, this.fetches);
@@ -265,9 +266,11 @@ export class ModelHost {
   }
 }
 
-/** Whether a response output's shape is a run's output dims. */
+/** Whether a response output's shape (frozen: a loop, see elementCount) is a run's output dims. */
 function sameDims(shape: readonly number[], dims: readonly number[]): boolean {
-  return shape.length === dims.length && shape.every((d, i) => d === dims[i]);
+  if (shape.length !== dims.length) return false;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== dims[i]) return false;
+  return true;
 }
 
 /** Batching is safe when every input and output has a free first dimension: rows go in and come out. */

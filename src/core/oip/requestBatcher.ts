@@ -287,5 +287,8 @@ function rowsOf(tensor: Tensor, total: number, offset: number, rows: number): Te
 
 /** A tensor of `like`'s type and row shape holding `rows` rows of `data`. */
 function withRows(like: Tensor, data: Data, rows: number): Tensor {
-  return new (onnxRuntime().Tensor)(like.type as 'float32', data as Float32Array, [rows, ...like.dims.slice(1)]);
+  // A loop rather than a spread: a binary request's dims are its kept header's frozen shape (see elementCount).
+  const dims = [rows];
+  for (let i = 1; i < like.dims.length; i++) dims.push(like.dims[i]);
+  return new (onnxRuntime().Tensor)(like.type as 'float32', data as Float32Array, dims);
 }

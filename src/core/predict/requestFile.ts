@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { ModelInfo } from '../model/modelInfo';
 import { oipDatatypeOf } from '../oip/oipDatatypes';
 import type { OipInferenceRequest } from '../oip/oipTypes';
+import { elementCount } from '../model/elementCount';
 
 /**
  * Line and column of a JSON.parse failure, from the offset its message gives. Some messages give none
@@ -83,7 +84,7 @@ export function generateRequest(info: Pick<ModelInfo, 'inputs' | 'file'>): OipIn
       const datatype = input.isTensor ? oipDatatypeOf(input.type) : undefined;
       if (!datatype) throw new UserError(`cannot make a request for input "${input.name}" (${input.type})`, { file: info.file }, 'write a request file and name it in "sample" in modeldeploy.yaml');
       const shape = input.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
-      const size = shape.reduce((a, b) => a * b, 1);
+      const size = elementCount(shape);
       const value = (i: number) => (datatype.startsWith('FP') ? (i % 10) / 10 : datatype === 'BYTES' ? '' : datatype === 'BOOL' ? false : 0);
       return { name: input.name, shape, datatype, data: Array.from({ length: size }, (_, i) => value(i)) };
     }),

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
+import { elementCount } from '../model/elementCount';
 
 /** Element types a row of numeric features can be turned into. */
 export type NumericType = 'float32' | 'float64' | 'int32' | 'int64';
@@ -60,7 +61,7 @@ export function planInput(project: ProjectConfig, model: ModelInfo, featureCount
   if (modelShape.length === 0) {
     throw new UserError(`model input "${input.name}" is a scalar; validation feeds a row of ${featureCount} values`, at('validation.input.name'));
   }
-  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const rowSize = elementCount(rowShape);
   if (rowSize !== featureCount) {
     throw new UserError(
       `model input "${input.name}" takes ${rowSize} values per row (shape [${['-1', ...rowShape].join(', ')}]) but the data gives ${featureCount} feature columns`,

@@ -10,6 +10,7 @@ import type { InputPlan } from './inputPlan';
 import type { DataBatch } from './dataReader';
 import { InputScratch, type InputArray } from './modelInputs';
 import type { ScoredOutput } from './scorers';
+import { elementCount } from '../model/elementCount';
 
 /** What a second session's thread is started with. */
 export interface SecondSessionArgs {
@@ -120,7 +121,7 @@ export class SecondSession {
 }
 
 function splitPieces(data: Tensor['data'], dims: readonly number[]): ScoredOutput[] {
-  const size = dims.reduce((a, b) => a * b, 1);
+  const size = elementCount(dims);
   const pieces: ScoredOutput[] = [];
   for (let offset = 0; offset < data.length; offset += size) pieces.push({ data: (data as Float32Array).subarray(offset, offset + size), dims });
   return pieces;
@@ -155,7 +156,7 @@ export async function serveSecondSession({ file, port }: SecondSessionArgs): Pro
 
 /** Runs each piece and lays their outputs end to end in one array of the output's own type. */
 function runPieces(request: Extract<RunRequest, { type: 'run' }>, run: (values: InputArray) => Tensor): { data: Tensor['data']; dims: readonly number[] } {
-  const size = request.dims.reduce((a, b) => a * b, 1);
+  const size = elementCount(request.dims);
   let all: Float32Array | undefined;
   let dims: readonly number[] = [];
   for (let piece = 0; piece < request.pieces; piece++) {
