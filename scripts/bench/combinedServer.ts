@@ -5,10 +5,10 @@
 // the same fixed response. No protocol work: no parsing, checking, copying into tensors or encoding.
 // GET answers the mean rows per run so far, for the bench's note.
 import * as http from 'node:http';
+import { elementCount } from '../../src/core/model/elementCount';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { DEFAULT_MAX_BATCH_ROWS as MAX_ROWS } from '../../src/runtime/runtimeConfig';
 import { readyMadeRows, serverSession } from './serverSession';
-import { elementCount } from '../../src/core/model/elementCount';
 
 async function main(): Promise<void> {
   const [model, inputName, rowShapeText, port, responseBase64, contentType] = process.argv.slice(2);

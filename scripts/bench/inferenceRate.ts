@@ -1,8 +1,8 @@
 // A child process that runs onnxruntime in-process on batches of a given size for a while and prints rows
 // per second: the model's cost alone, pinned to the core the server gets.
+import { elementCount } from '../../src/core/model/elementCount';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import { readyMadeRows, serverSession } from './serverSession';
-import { elementCount } from '../../src/core/model/elementCount';
 
 async function main(): Promise<void> {
   const [model, inputName, batchText, rowShapeText, durationText] = process.argv.slice(2);

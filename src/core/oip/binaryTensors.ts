@@ -8,13 +8,13 @@
  * One implementation of each direction, shared by the runtime (reads requests, writes responses) and the
  * predict client (writes requests, reads responses).
  */
+import { elementCount } from '../model/elementCount';
 import { deepFrozen } from './deepFrozen';
 import { LITTLE_ENDIAN } from './littleEndian';
 import { parseInferenceRequestJson } from './inferenceRequestJson';
 import { ORT_TYPE_OF, isOipDatatype } from './oipDatatypes';
 import { OipError, type OipDatatype, type OipInferenceRequest, type OipInferenceResponse, type OipRequestInput } from './oipTypes';
 import { jsonValuesOf, typedDataFromValues, type InputArrays, type NumericData, type TensorData } from './tensorValues';
-import { elementCount } from '../model/elementCount';
 
 /** The HTTP header giving the JSON part's length in bytes (header names are case-insensitive). */
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'Inference-Header-Content-Length';

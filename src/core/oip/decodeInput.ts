@@ -1,11 +1,11 @@
 import type { Tensor } from 'onnxruntime-node';
+import { elementCount } from '../model/elementCount';
 import { onnxRuntime } from '../model/onnxRuntime';
 import type { TensorInfo } from '../model/modelInfo';
 import { binaryDataSize, bytesToTensorData, INFERENCE_HEADER_CONTENT_LENGTH } from './binaryTensors';
 import { isOipDatatype, oipDatatypeOf } from './oipDatatypes';
 import { OipError } from './oipTypes';
 import { typedDataFromNumbers, typedDataFromValues, type InputArrays } from './tensorValues';
-import { elementCount } from '../model/elementCount';
 
 const bad = (message: string) => new OipError(400, message);
 

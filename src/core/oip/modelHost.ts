@@ -1,4 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
+import { elementCount } from '../model/elementCount';
 import { openModelToServe } from '../model/inspectModel';
 import type { SyncSession } from '../model/syncSession';
 import type { ModelDescription, TensorInfo } from '../model/modelInfo';
@@ -14,7 +15,6 @@ import { oipDatatypeOf } from './oipDatatypes';
 import { RequestBatcher, type BatchingOptions } from './requestBatcher';
 import type { TensorData } from './tensorValues';
 import { OipError, type OipInferenceResponse, type OipInferenceResponseHeader, type OipModelMetadata, type OipResponseOutputHeader, type OipTensorMetadata } from './oipTypes';
-import { elementCount } from '../model/elementCount';
 
 /**
  * onnxruntime's threads for one model's runs when nothing says otherwise: one, the server's own. Under

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
+import { elementCount } from '../model/elementCount';
 import type { ModelInfo } from '../model/modelInfo';
 import { oipDatatypeOf } from '../oip/oipDatatypes';
 import type { OipInferenceRequest } from '../oip/oipTypes';
-import { elementCount } from '../model/elementCount';
 
 /**
  * Line and column of a JSON.parse failure, from the offset its message gives. Some messages give none

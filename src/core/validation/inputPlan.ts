@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
+import { elementCount } from '../model/elementCount';
 import type { ModelInfo, TensorInfo } from '../model/modelInfo';
 import type { ProjectConfig } from '../project/projectConfig';
-import { elementCount } from '../model/elementCount';
 
 /** Element types a row of numeric features can be turned into. */
 export type NumericType = 'float32' | 'float64' | 'int32' | 'int64';

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Tensor } from 'onnxruntime-node';
+import { elementCount } from '../model/elementCount';
 import { openScoringModel } from '../model/inspectModel';
 import type { ModelInfo } from '../model/modelInfo';
 import { onnxRuntime } from '../model/onnxRuntime';
@@ -10,7 +11,6 @@ import type { InputPlan } from './inputPlan';
 import type { DataBatch } from './dataReader';
 import { InputScratch, type InputArray } from './modelInputs';
 import type { ScoredOutput } from './scorers';
-import { elementCount } from '../model/elementCount';
 
 /** What a second session's thread is started with. */
 export interface SecondSessionArgs {
