@@ -31,7 +31,8 @@ const entries = [
 cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });
 
 const node = nodeBundleOptions(production);
-const image = nodeBundleOptions(true);
+// The image's processes run onnxruntime (the model server) on their main thread, never in a worker.
+const image = nodeBundleOptions(true, { mainThreadOnly: true });
 const contexts = await Promise.all(
   entries.map((e) =>
     esbuild.context({

@@ -7,8 +7,11 @@ import { precompiledSchema } from './precompiledSchema.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-/** Options for a Node bundle; `production` minifies and drops the source map. */
-export function nodeBundleOptions(production) {
+/**
+ * Options for a Node bundle; `production` minifies and drops the source map. `mainThreadOnly`: the bundle
+ * loads onnxruntime on its main thread only (see onnxruntimeBinding).
+ */
+export function nodeBundleOptions(production, { mainThreadOnly = false } = {}) {
   return {
     define: { RUNTIME_VERSION: JSON.stringify(version) },
     bundle: true,
@@ -22,7 +25,7 @@ export function nodeBundleOptions(production) {
     // (onnxruntimeBinding). The stubs of lazyEngineTransports load their bundles from beside the bundle
     // that holds them, as the extension's activation shell loads its parts.
     external: ['vscode', '*.node', './modelDeploy.js', ...[ENGINE_CLIENT, ...LAZY_MODULES].map((m) => `./${m.out}.js`)],
-    plugins: [precompiledSchema, lazyEngineTransports, onnxruntimeBinding],
+    plugins: [precompiledSchema, lazyEngineTransports, onnxruntimeBinding({ mainThreadOnly })],
     logLevel: 'warning',
   };
 }

@@ -220,4 +220,26 @@ describe('the runtime process', function () {
       project.cleanup();
     }
   });
+
+  it('loads onnxruntime without loading worker_threads, which the binding asks only whether it runs on the main thread', async () => {
+    const project = makeProject({ 'model.onnx': fs.readFileSync(path.join(EXAMPLES, 'iris', 'model', 'iris-v2.onnx')) });
+    // Node's list of the built-in modules the process loaded, written as it exits.
+    const modules = path.join(project.dir, 'modules.txt');
+    fs.writeFileSync(path.join(project.dir, 'modules.js'), `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(modules)}, process.moduleLoadList.join('\\n')));`);
+    const runtime = startRuntime({ MODELDEPLOY_MODEL: path.join(project.dir, 'model.onnx'), MODELDEPLOY_PORT: String(port + 9), NODE_OPTIONS: `--require ${path.join(project.dir, 'modules.js')}` });
+    try {
+      await waitForReady(port + 9);
+      const body = JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] });
+      const answer = await request(`http://127.0.0.1:${port + 9}/v2/models/model/infer`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, timeoutMs: 5000 });
+      assert.equal(answer.status, 200, answer.text);
+      runtime.child.kill('SIGTERM');
+      assert.equal(await runtime.exited, 0);
+      const loaded = fs.readFileSync(modules, 'utf8').split('\n');
+      assert.ok(loaded.includes('NativeModule http'), 'the list is of this process');
+      for (const module of ['NativeModule worker_threads', 'NativeModule internal/worker']) assert.ok(!loaded.includes(module), `${module} was loaded`);
+    } finally {
+      runtime.child.kill('SIGKILL');
+      project.cleanup();
+    }
+  });
 });
