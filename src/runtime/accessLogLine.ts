@@ -22,7 +22,7 @@ let last: LineStart = { time: '', method: undefined, path: '', status: 0, bytes:
  */
 export function writeAccessLogLine(lines: LineBuffer, method: string | undefined, path: string, status: number, ms: number, bytes: number): void {
   const time = logTime();
-  if (time !== last.time || method !== last.method || path !== last.path || status !== last.status) last = { time, method, path, status, bytes: Buffer.from(lineStart(time, method, path, status)) };
+  if (time !== last.time || method !== last.method || path !== last.path || status !== last.status) last = { time, method, path, status, bytes: Buffer.from(accessLogLineStart(time, method, path, status)) };
   lines.copy(last.bytes);
   lines.number(ms);
   lines.copy(BYTES_KEY);
@@ -31,7 +31,11 @@ export function writeAccessLogLine(lines: LineBuffer, method: string | undefined
   lines.endLine();
 }
 
-function lineStart(time: string, method: string | undefined, path: string, status: number): string {
+/**
+ * An access-log line's start, up to its "ms" value: the model server's and the router's lines begin alike,
+ * as JSON.stringify writes { time, method, path, status, ms, ... }.
+ */
+export function accessLogLineStart(time: string, method: string | undefined, path: string, status: number): string {
   // No method (which a server's request always has) leaves the key out, as JSON.stringify does with undefined.
   const methodKey = method === undefined ? '' : `,"method":${JSON.stringify(method)}`;
   return `{"time":${JSON.stringify(time)}${methodKey},"path":${JSON.stringify(path)},"status":${status},"ms":`;

@@ -1,3 +1,4 @@
+import { accessLogLineStart } from './accessLogLine';
 import { logTime } from './logTime';
 
 /**
@@ -6,6 +7,5 @@ import { logTime } from './logTime';
  * directly, as this runs for every request.
  */
 export function routerAccessLogLine(method: string | undefined, path: string, status: number, ms: number, upstream: string | undefined, attempts: number, aborted: boolean): string {
-  const methodField = method === undefined ? '' : `"method":${JSON.stringify(method)},`;
-  return `{"time":"${logTime()}",${methodField}"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"upstream":${upstream === undefined ? 'null' : JSON.stringify(upstream)}${attempts > 1 ? `,"attempts":${attempts}` : ''}${aborted ? ',"aborted":true' : ''}}`;
+  return `${accessLogLineStart(logTime(), method, path, status)}${ms},"upstream":${upstream === undefined ? 'null' : JSON.stringify(upstream)}${attempts > 1 ? `,"attempts":${attempts}` : ''}${aborted ? ',"aborted":true' : ''}}`;
 }

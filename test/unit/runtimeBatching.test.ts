@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { httpRequest as request } from '../../src/core/http/httpRequest';
+import { elementCount } from '../../src/core/model/elementCount';
 import { onnxRuntime } from '../../src/core/model/onnxRuntime';
 import type { TensorInfo } from '../../src/core/model/modelInfo';
 import { decodeInput } from '../../src/core/oip/decodeInput';
@@ -159,7 +160,7 @@ describe('dynamic batching', function () {
       return { y: new ort.Tensor('float32', Float32Array.from({ length: first.dims[0] }, (_, r) => Number(first.data[r * width])), [first.dims[0], 1]) };
     }, { windowMs: 0, maxRows: 64 });
     const tensor = (type: 'float32' | 'int32', value: number, dims: number[]) => {
-      const size = dims.reduce((a, b) => a * b, 1);
+      const size = elementCount(dims);
       return type === 'float32' ? new ort.Tensor('float32', new Float32Array(size).fill(value), dims) : new ort.Tensor('int32', new Int32Array(size).fill(value), dims);
     };
     const requests: Record<string, Tensor>[] = [
