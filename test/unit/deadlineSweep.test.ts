@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DeadlineSweep, deadlineSweep, type Expiring } from '../../src/runtime/deadlineSweep';
+import { seededNumbers } from '../support/seededNumbers';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,9 +41,9 @@ describe('deadlines checked by one timer', () => {
     const expired: number[] = [];
     const deadlines: Expiring[] = Array.from({ length: 200 }, (_, i) => ({ expire: () => void expired.push(i), deadlineSlot: -1 }));
     for (const deadline of deadlines) sweep.add(deadline);
-    let seed = 5;
+    const next = seededNumbers(5);
     const cancelled = new Set<number>();
-    while (cancelled.size < 120) cancelled.add((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 200);
+    while (cancelled.size < 120) cancelled.add(next() % 200);
     for (const i of cancelled) sweep.cancel(deadlines[i]);
     sweep.cancel(deadlines[[...cancelled][0]]); // twice: nothing more
     // One that expires cancels others, as a request's end can: they must not expire after.

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LineBuffer } from '../../src/runtime/lineBuffer';
+import { seededNumbers } from '../support/seededNumbers';
 
 /** A line buffer and the text of each write it made (copied: the buffer is written over after). */
 function collected(): { lines: LineBuffer; writes: string[] } {
@@ -55,18 +56,15 @@ describe('the runtime log-line buffer', () => {
     };
     for (let tenths = 0; tenths < 200_000; tenths++) write(tenths / 10);
     for (let tenths = 2 ** 31 - 1000; tenths < 2 ** 31 + 1000; tenths++) write(tenths / 10);
-    let seed = 7;
+    const next = seededNumbers(7);
     for (let i = 0; i < 20_000; i++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      write((seed % 100_000_000) / 10);
+      write((next() % 100_000_000) / 10);
     }
     const doubles = new Float64Array(1);
     const words = new Uint32Array(doubles.buffer);
     for (let i = 0; i < 20_000; i++) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      words[0] = seed;
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      words[1] = seed;
+      words[0] = next();
+      words[1] = next();
       write(doubles[0]);
     }
     lines.flush();

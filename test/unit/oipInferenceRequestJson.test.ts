@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseInferenceRequestJson } from '../../src/core/oip/inferenceRequestJson';
 import { typedDataFromNumbers, typedDataFromValues } from '../../src/core/oip/tensorValues';
+import { seededNumbers } from '../support/seededNumbers';
 
 /** JSON.parse's result with each Float64Array as the plain list of its numbers, for comparison. */
 function plain(value: unknown): unknown {
@@ -185,8 +186,8 @@ describe('the inference request scanner (JSON straight into typed arrays)', () =
   });
 
   it('reads runs of zeros of every length, ending every way, as JSON.parse does', () => {
-    let seed = 11;
-    const random = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const next = seededNumbers(11);
+    const random = (n: number) => next() % n;
     for (let body = 0; body < 300; body++) {
       const texts: string[] = [];
       while (texts.length < 40) {
