@@ -185,14 +185,15 @@ async function againstReferences<K extends string>(ours: Served, references: Rec
   // Each round's served rate over the reference's capacity in the turn just before: a pair seconds apart.
   const roundRatios = (name: K) => served.runs.map((run, round) => run.perSecond / turnCapacity(picked[name].runs[round]));
   const pairedRatio = (name: K) => median(roundRatios(name));
-  // For the notes: the spread of the pairs shows whether a verdict rests on a slow spell of the machine.
-  const pairs = (name: K) => `the rounds' ratios: ${roundRatios(name).map(share).join(' ')}`;
+  // For the notes: how the ratio is taken, and the spread of the pairs, which shows whether a verdict rests
+  // on a slow spell of the machine.
+  const pairing = (name: K) => `${PAIRED} (the rounds' ratios: ${roundRatios(name).map(share).join(' ')}; the medians' ratio: ${share(served.perSecond / capacity[name])})`;
   const noteOf = (name: K) => `${name} ${Math.round(capacity[name])} req/s per CPU-second (its median turn served ${Math.round(picked[name].perSecond)} req/s, its server busy ${share(picked[name].busy[0])} of a core, ${Math.round(1e6 / capacity[name])} µs of CPU per request)`;
   return {
     ours: served,
     capacity,
     pairedRatio,
-    pairs,
+    pairing,
     picked,
     note: `${names.map(noteOf).join('; ')}; ours busy ${share(served.busy[0])}, ${Math.round(served.cpu[0])} µs of CPU per request`,
   };
@@ -246,7 +247,7 @@ async function tinyModelRow(): Promise<BenchRow> {
   try {
     const infer = `http://127.0.0.1:${port}/v2/models/iris/infer`;
     children.push(await bareServer(port + 1, (await get(infer, body, headers)).body, 'application/json'));
-    const { ours, capacity, pairedRatio, pairs, note, picked } = await againstReferences([server, infer], { A: [children[1], `http://127.0.0.1:${port + 1}/`] }, 32, body, headers);
+    const { ours, capacity, pairedRatio, pairing, note, picked } = await againstReferences([server, infer], { A: [children[1], `http://127.0.0.1:${port + 1}/`] }, 32, body, headers);
     const reference = picked.A;
     return {
       name: 'serve iris (tiny model), 32 connections',
@@ -255,7 +256,7 @@ async function tinyModelRow(): Promise<BenchRow> {
       ratio: pairedRatio('A'),
       unit: 'req/s',
       goalRatio: 0.5,
-      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${PAIRED} (${pairs('A')}; the medians' ratio: ${(ours.perSecond / capacity.A).toFixed(2)}); p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
+      note: `reference A: a bare node:http server reading the same request body and answering our response's bytes, its capacity on one core: ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${pairing('A')}; p50/p99 ours ${ours.p50}/${ours.p99} ms, A ${reference.p50}/${reference.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -283,7 +284,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
     children.push(await bareServer(port + 1, answer.body, contentType));
     children.push(await startServer([path.join(__dirname, 'combinedServer.js'), model, 'Input3', '[1,28,28]', String(port + 2), answer.body.toString('base64'), contentType], {}, port + 2, '/', true));
     const references = { A: [children[1], `http://127.0.0.1:${port + 1}/`], C: [children[2], `http://127.0.0.1:${port + 2}/`] } satisfies Record<string, Served>;
-    const { ours, capacity, pairedRatio, pairs, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
+    const { ours, capacity, pairedRatio, pairing, note } = await againstReferences([server, `${url}/v2/models/mnist/infer`], references, 64, body, headers);
     const batch = Math.max(1, Math.round(await meanBatchSize(url)));
     const combinedBatch = (JSON.parse((await get(`http://127.0.0.1:${port + 2}/`)).body.toString()) as { meanBatch: number }).meanBatch;
     const model1 = await childResult<{ perSecond: number }>(SERVER_CORE, [path.join(__dirname, 'inferenceRate.js'), model, 'Input3', String(batch), '[1,28,28]', String(DURATION_S)]);
@@ -296,7 +297,7 @@ async function mnistRow(model: string, pixels: number[], format: 'json' | 'binar
       ratio: pairedRatio('C'),
       unit: 'images/s',
       goalRatio: 0.8,
-      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${PAIRED} (${pairs('C')}; the medians' ratio: ${(ours.perSecond / capacity.C).toFixed(2)}); served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
+      note: `reference C: one process doing A's HTTP work and B's model work, nothing else (it reads each ${body.length}-byte body whole, runs onnxruntime over what queued meanwhile, up to ${DEFAULT_MAX_BATCH_ROWS} ready-made rows, batches of ${combinedBatch.toFixed(1)} on average, and answers our ${answer.body.length}-byte response), its capacity on one core; A a bare node:http server moving the same bytes; B ${Math.round(model1.perSecond)} images/s (onnxruntime in-process on batches of ${batch}, the mean batch our batcher reached). The sum of their costs, 1/(1/A + 1/B), is ${Math.round(formula)} images/s: C reaches ${ratio(capacity.C)} of it, ours ${ratio(ours.perSecond)}. ${note}; ${where()}; ${policies()}; ${TURNS_TAKEN}, ${pairing('C')}; served p50/p99 ${ours.p50}/${ours.p99} ms; errors ${ours.errors}`,
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
