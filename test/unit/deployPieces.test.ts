@@ -50,6 +50,16 @@ describe('deploy pieces', () => {
       fs.writeFileSync(file, '{"pid": ');
       assert.equal(await withEnvironmentLock({ dir }, 'staging', 'deploy', async () => 'half-written lock taken over'), 'half-written lock taken over');
     });
+
+    it('a lock from another machine (a shared folder) is busy for an hour, then taken over', async () => {
+      const file = path.join(dir, '.modeldeploy', 'locks', 'staging.lock');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const foreign = (minutesAgo: number) => JSON.stringify({ pid: process.pid, host: `not-${os.hostname()}`, action: 'deploy', since: new Date(Date.now() - minutesAgo * 60_000).toISOString() });
+      fs.writeFileSync(file, foreign(59));
+      await assert.rejects(withEnvironmentLock({ dir }, 'staging', 'deploy', async () => 'taken'), /staging is busy: process \d+ on not-/);
+      fs.writeFileSync(file, foreign(61));
+      assert.equal(await withEnvironmentLock({ dir }, 'staging', 'deploy', async () => 'taken'), 'taken');
+    });
   });
 
   describe('the audit trail', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,7 +6,12 @@ import type Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { UserError } from '../errors';
 import { reasonOf } from '../engine/dockerEngine';
+import { LABEL } from '../packaging/imageLabels';
 import { IMAGE_ROOT } from '../packaging/runtimeMetadata';
+import { isOwnerGone, parseOwner, thisProcess } from './processOwner';
+
+/** The role of the container a model is read through; without it, the container would carry the image's. */
+const MODEL_READER_ROLE = 'model-reader';
 
 /** Largest model file taken out of an image; a bigger entry is refused rather than held in memory. */
 const MAX_MODEL_BYTES = 2 * 1024 ** 3;
@@ -16,9 +22,11 @@ const MAX_MODEL_BYTES = 2 * 1024 ** 3;
  * Returns the file written into a fresh temporary folder; the caller removes it (`cleanup`).
  */
 export async function extractImageModel(docker: Docker, image: string): Promise<{ file: string; cleanup: () => Promise<void> }> {
+  await removeAbandonedModelReaders(docker);
   let container: Docker.Container;
   try {
-    container = await docker.createContainer({ Image: image, Cmd: ['true'], NetworkDisabled: true, Labels: { 'modeldeploy.managed': 'true' } });
+    const labels = { [LABEL.managed]: 'true', [LABEL.role]: MODEL_READER_ROLE, [LABEL.owner]: JSON.stringify(thisProcess()) };
+    container = await docker.createContainer({ name: `modeldeploy-model-reader-${randomBytes(4).toString('hex')}`, Image: image, Cmd: ['true'], NetworkDisabled: true, Labels: labels });
   } catch (error) {
     throw new UserError(`cannot read the model of ${image}: ${reasonOf(error)}`);
   }
@@ -35,6 +43,18 @@ export async function extractImageModel(docker: Docker, image: string): Promise<
     throw new UserError(`cannot read the model of ${image}: ${reasonOf(error)}`);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the model readers whose process ended before it could (a kill -9 while a diff read a model),
+ * so that none is left for good; the ones of processes still at work are theirs.
+ */
+export async function removeAbandonedModelReaders(docker: Docker): Promise<void> {
+  const readers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=${MODEL_READER_ROLE}`] } }).catch(() => []);
+  for (const reader of readers) {
+    const owner = parseOwner(reader.Labels[LABEL.owner]);
+    if (!owner || isOwnerGone(owner)) await docker.getContainer(reader.Id).remove({ force: true }).catch(() => undefined);
   }
 }
 

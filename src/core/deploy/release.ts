@@ -14,6 +14,7 @@ import { GateBlockedError } from './gateBlockedError';
 import { checkGates } from './gates';
 import { appendHistory, currentUser, readHistory, type HistoryEntry } from './historyLog';
 import { holdsProjectModel, type ImageIdentity } from './imageIdentity';
+import { removeAbandonedModelReaders } from './imageModel';
 import { nothingDeployedError, startLocalTrial, trialRunsError, type TrialPlacement } from './localTrial';
 import { environmentPrefix, retireLeftovers, swapLocal, type SwapResult } from './localEnvironment';
 import { metricsDiff } from './metricsDiff';
@@ -68,6 +69,7 @@ export function release(docker: Docker, project: ProjectConfig, environment: Env
   const trialKind = share !== undefined ? 'canary' : options.shadow ? 'shadow' : undefined;
   return withEnvironmentLock(project, environment.name, options.action, async () => {
     const { signal } = options;
+    await removeAbandonedModelReaders(docker);
     const status = await environmentStatus(docker, project, environment, ports.credentials);
     const running = statusTrial(status);
     if (running) throw trialRunsError(environment.name, running);

@@ -16,6 +16,8 @@ export const LABEL = {
   dataRows: 'modeldeploy.validation.rows',
   runtimeVersion: 'modeldeploy.runtime.version',
   role: 'modeldeploy.role',
+  /** On scratch containers: the process that made them, so one a killed process left can be removed. */
+  owner: 'modeldeploy.owner',
 } as const;
 
 /** The role label of a project's image. */
