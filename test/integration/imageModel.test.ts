@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type Docker from 'dockerode';
 import { extractImageModel, removeAbandonedModelReaders } from '../../src/core/deploy/imageModel';
+import { parseOwner } from '../../src/core/deploy/processOwner';
 import { LABEL } from '../../src/core/packaging/imageLabels';
 import { runEngineBuild } from '../../src/core/packaging/engineBuild';
 import { IMAGE_ROOT } from '../../src/core/packaging/runtimeMetadata';
@@ -78,13 +80,13 @@ describe('a model read out of an image on the real Docker engine', function () {
       assert.equal(reader.Labels[LABEL.role], 'model-reader');
       assert.equal(reader.State, 'created');
     }
-    const ownerPid = (id: string) => (JSON.parse(readers.find((r) => r.Id === id)!.Labels[LABEL.owner]) as { pid: number }).pid;
-    assert.deepEqual(readers.map((r) => ownerPid(r.Id)).sort(), [working.pid, dying.pid].sort(), 'each reader names the process that made it');
+    const ownerPid = (reader: Docker.ContainerInfo) => parseOwner(reader.Labels[LABEL.owner])?.pid;
+    assert.deepEqual(readers.map(ownerPid).sort(), [working.pid, dying.pid].sort(), 'each reader names the process that made it');
 
     await killed(dying);
     await removeAbandonedModelReaders(docker);
     const left = await containersOf(project);
-    assert.deepEqual(left.map((r) => ownerPid(r.Id)), [working.pid], "only the killed process's reader is removed");
+    assert.deepEqual(left.map(ownerPid), [working.pid], "only the killed process's reader is removed");
 
     await killed(working);
     // The next read sweeps before it reads, and leaves nothing of its own.
