@@ -33,6 +33,20 @@ if ! engine_answers; then
 fi
 say "engine answers ($(curl -sf --unix-socket "$sock" http://localhost/version | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p' | head -1))"
 
+# A dockerd that was killed can leave its networks' bridges (br-<network id>) behind while the engine
+# started after it no longer knows those networks. Their routes still claim address ranges, so the engine
+# skips those ranges and soon has none left for a new network. Delete the bridges no network owns.
+if command -v ip >/dev/null 2>&1; then
+  known=$(curl -sf --unix-socket "$sock" http://localhost/networks | grep -o '"Id":"[0-9a-f]\{12\}' | cut -c7- || true)
+  stale=0
+  for bridge in $(ip -o link show type bridge | sed -n 's/^[0-9]*: \(br-[0-9a-f]\{12\}\)[:@].*/\1/p'); do
+    if ! grep -qx "${bridge#br-}" <<<"$known"; then
+      ip link delete "$bridge" 2>/dev/null && stale=$((stale + 1))
+    fi
+  done
+  [ "$stale" -eq 0 ] || say "deleted $stale bridges of networks the engine no longer knows"
+fi
+
 image_exists() { curl -sf --unix-socket "$sock" "http://localhost/images/$1/json" >/dev/null 2>&1; }
 
 if image_exists "$base_image"; then
