@@ -12,6 +12,7 @@ import {
   paddedModel,
   parseJson,
   projectContainers,
+  projectNetworks,
   registryClient,
   runCli,
   runOk,
@@ -23,14 +24,31 @@ import {
   useVersion,
   V1,
   V2,
+  type CliResult,
   type DeployProject,
   type ReleaseJson,
 } from './deployFixture';
+import { docker } from './engineFixture';
 import { startRegistry, type TestRegistry } from './registryFixture';
 
 
 function lockFile(project: DeployProject, environment: string): string {
   return path.join(project.dir, '.modeldeploy', 'locks', `${environment}.lock`);
+}
+
+/** A deploy whose smoke prediction gets a 400: the project's sample is given a wrong shape for its length. */
+async function deployWithBrokenSample(project: DeployProject, environment: string): Promise<CliResult> {
+  const sampleFile = path.join(project.dir, 'sample.json');
+  const good = fs.readFileSync(sampleFile, 'utf8');
+  const sample = parseJson<{ inputs: { shape: number[]; data: number[] }[] }>(good);
+  sample.inputs[0].shape = [2, 3];
+  sample.inputs[0].data = sample.inputs[0].data.slice(0, 6);
+  fs.writeFileSync(sampleFile, JSON.stringify(sample));
+  try {
+    return await runCli(project.args('deploy', '--env', environment));
+  } finally {
+    fs.writeFileSync(sampleFile, good);
+  }
 }
 
 describe('deploy failures: a candidate that fails its smoke prediction (local)', () => {
@@ -50,18 +68,7 @@ describe('deploy failures: a candidate that fails its smoke prediction (local)',
 
     // 2.0.0 was built with a good sample; the sample is broken afterwards, so the new container answers 400.
     useVersion(project.dir, V2);
-    const sampleFile = path.join(project.dir, 'sample.json');
-    const good = fs.readFileSync(sampleFile, 'utf8');
-    const sample = parseJson<{ inputs: { shape: number[]; data: number[] }[] }>(good);
-    sample.inputs[0].shape = [2, 3];
-    sample.inputs[0].data = sample.inputs[0].data.slice(0, 6);
-    fs.writeFileSync(sampleFile, JSON.stringify(sample));
-    let run;
-    try {
-      run = await runCli(project.args('deploy', '--env', 'staging'));
-    } finally {
-      fs.writeFileSync(sampleFile, good);
-    }
+    const run = await deployWithBrokenSample(project, 'staging');
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /smoke prediction on 2\.0\.0/);
     assert.match(run.stderr, /error: .*400/);
@@ -73,6 +80,62 @@ describe('deploy failures: a candidate that fails its smoke prediction (local)',
     assert.deepEqual(historyLines(project.dir).map((l) => l.version), ['1.0.0'], 'the failed deploy is not in the audit trail');
     const history = parseJson<{ version: string; current: boolean }[]>((await runOk(project.args('history', '--env', 'staging', '--json'))).stdout);
     assert.deepEqual(history.map((e) => [e.version, e.current]), [['1.0.0', true]]);
+  });
+});
+
+describe('deploy failures: a first deploy that fails takes its network away (local)', () => {
+  let project: DeployProject;
+
+  before(async () => {
+    project = irisProject('it-deploy-first');
+    setEnvironments(project.dir, { staging: {}, qa: {} });
+    await buildVersion(project, V1);
+  });
+  after(async () => project?.cleanup());
+
+  it('a first deploy whose candidate fails its smoke prediction leaves no container and no network', async () => {
+    const run = await deployWithBrokenSample(project, 'staging');
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /smoke prediction on 1\.0\.0/);
+    assert.deepEqual(await projectContainers(project.name), []);
+    assert.deepEqual(await projectNetworks(project.name), [], 'the network made for the failed deploy is gone');
+    assert.deepEqual(historyLines(project.dir), []);
+
+    // The same deploy with the good sample makes the network again and serves.
+    const release = parseJson<ReleaseJson>((await runOk(project.args('deploy', '--env', 'staging', '--json'))).stdout);
+    assert.equal(release.version, '1.0.0');
+    assert.equal((await projectNetworks(project.name)).length, 1);
+  });
+
+  it('an engine with no address range left for the network: exit 2 saying so and what to do; nothing is deployed; with ranges freed the deploy succeeds', async () => {
+    // The real engine's refusal: networks are made until its address pools are spent.
+    const fillers: string[] = [];
+    let refusal = '';
+    try {
+      for (let i = 0; i < 1024 && !refusal; i++) {
+        try {
+          const network = await docker.createNetwork({ Name: `${project.name}-filler-${i}`, Driver: 'bridge' });
+          fillers.push(network.id);
+        } catch (error) {
+          refusal = String((error as Error).message);
+        }
+      }
+      assert.match(refusal, /address pool/, 'the engine refused a network for want of address ranges');
+
+      const run = await runCli(project.args('deploy', '--env', 'qa'));
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /cannot create the network modeldeploy-.*-qa-net/);
+      assert.match(run.stderr, /no address range left for another network .*`docker network prune`.*default-address-pools/);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+      assert.deepEqual((await environmentContainers(project.name, 'qa')).concat(await environmentContainers(project.name, 'qa', 'router')), []);
+      assert.ok(!(await projectNetworks(project.name)).some((n) => n.endsWith('-qa-net')));
+      assert.ok(!historyLines(project.dir).some((l) => l.environment === 'qa'), 'nothing recorded for qa');
+    } finally {
+      for (const id of fillers) await docker.getNetwork(id).remove().catch(() => undefined);
+    }
+    const release = parseJson<ReleaseJson>((await runOk(project.args('deploy', '--env', 'qa', '--json'))).stdout);
+    assert.equal(release.version, '1.0.0');
+    assert.equal(await inferVersion(release.url!, project), '1.0.0');
   });
 });
 

@@ -197,6 +197,11 @@ export async function removeEnvironments(name: string): Promise<void> {
   for (const id of new Set(references.map((i) => i.Id))) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
 }
 
+/** The names of the networks a project's environments made. */
+export async function projectNetworks(name: string): Promise<string[]> {
+  return (await docker.listNetworks({ filters: { label: [`${LABEL.project}=${name}`] } })).map((n) => n.Name).sort();
+}
+
 /** The containers of a project's local environment with a role (environment: the versions; router). */
 export async function environmentContainers(name: string, environment: string, role: 'environment' | 'router' | 'smoke' = 'environment'): Promise<Docker.ContainerInfo[]> {
   const filters = [`${LABEL.project}=${name}`, `${LABEL.role}=${role}`, ...(role === 'smoke' ? [] : [`${ENVIRONMENT_LABEL}=${environment}`])];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { hardenedSpec, startContainer } from '../container/runContainer';
+import { hardenedSpec, startContainer, type StartedContainer } from '../container/runContainer';
 import { reasonOf, statusOf } from '../engine/dockerEngine';
 import { CancelledError, UserError } from '../errors';
 import { containerHealthcheck } from '../packaging/healthProbe';
@@ -111,13 +111,21 @@ export function upstreamOf(container: string): string {
   return `http://${container}:${CONTAINER_PORT}`;
 }
 
-async function ensureNetwork(docker: Docker, name: string, project: Project, environment: string): Promise<void> {
+/** Creates the environment's network unless it exists; true when this call created it. */
+async function ensureNetwork(docker: Docker, name: string, project: Project, environment: string): Promise<boolean> {
   const existing = await docker.listNetworks({ filters: { name: [name] } });
-  if (existing.some((n) => n.Name === name)) return;
+  if (existing.some((n) => n.Name === name)) return false;
   try {
     await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels(project, environment, 'network') });
+    return true;
   } catch (error) {
-    if (statusOf(error) !== 409) throw new UserError(`cannot create the network ${name}: ${reasonOf(error)}`);
+    if (statusOf(error) === 409) return false;
+    const reason = reasonOf(error);
+    // Each network takes an address range from the engine's pools, and the default pools hold about 30.
+    const hint = /address pool|non-overlapping/i.test(reason)
+      ? 'the Docker engine has no address range left for another network (each local environment has one): remove the networks nothing uses with `docker network prune`, or give the engine more ranges with "default-address-pools" in its daemon.json'
+      : undefined;
+    throw new UserError(`cannot create the network ${name}: ${reason}`, undefined, hint);
   }
 }
 
@@ -158,11 +166,12 @@ interface StartOptions {
 export async function startBeside<T>(docker: Docker, project: Project, environment: EnvironmentConfig, before: LocalEnvironmentState, image: string, version: string, options: StartOptions, serve: (started: StartedVersion) => Promise<T>): Promise<T> {
   const prefix = environmentPrefix(project, environment.name);
   const network = `${prefix}-net`;
-  await ensureNetwork(docker, network, project, environment.name);
+  const createdNetwork = await ensureNetwork(docker, network, project, environment.name);
   const name = `${prefix}-${version.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${randomBytes(3).toString('hex')}`;
   options.progress?.(`starting ${version} beside ${before.active ? before.active.version : 'nothing'} in ${environment.name}`);
-  const candidate = await startContainer(docker, hardenedSpec({ name, image, labels: labels(project, environment.name, ENVIRONMENT_ROLE, version), publish: { [CONTAINER_PORT]: undefined }, network }), { signal: options.signal });
+  let candidate: StartedContainer | undefined;
   try {
+    candidate = await startContainer(docker, hardenedSpec({ name, image, labels: labels(project, environment.name, ENVIRONMENT_ROLE, version), publish: { [CONTAINER_PORT]: undefined }, network }), { signal: options.signal });
     options.progress?.(`smoke prediction on ${version}`);
     await options.check(candidate.url);
     if (options.signal?.aborted) throw new CancelledError();
@@ -172,7 +181,9 @@ export async function startBeside<T>(docker: Docker, project: Project, environme
     await docker.getContainer(candidate.id).update({ RestartPolicy: { Name: 'unless-stopped' } });
     return await serve({ name, upstream: upstreamOf(name), network });
   } catch (error) {
-    await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
+    if (candidate) await docker.getContainer(candidate.id).remove({ force: true }).catch(() => undefined);
+    // A failed first deploy takes its network away too: each network holds one of the engine's few address ranges.
+    if (createdNetwork) await docker.getNetwork(network).remove().catch(() => undefined);
     throw error;
   }
 }
