@@ -190,9 +190,7 @@ export async function buildVersion(project: DeployProject, release: { version: s
  */
 export async function removeEnvironments(name: string): Promise<void> {
   await removeProjectResources(name);
-  for (const network of await docker.listNetworks({ filters: { name: [`modeldeploy-${name}-`] } })) {
-    if (network.Name.startsWith(`modeldeploy-${name}-`)) await docker.getNetwork(network.Id).remove().catch(() => undefined);
-  }
+  for (const network of await projectNetworks(name)) await docker.getNetwork(network).remove().catch(() => undefined);
   const references = await docker.listImages({ filters: { reference: [name, `*/${name}`, `*/*/${name}`] } });
   for (const id of new Set(references.map((i) => i.Id))) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
 }
